@@ -1,0 +1,1 @@
+//! Sunlight's application, organised by feature.
