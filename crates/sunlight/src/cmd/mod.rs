@@ -1,1 +1,3 @@
-//! One module per command group that does not need the application's database.
+//! One module per command group that does not need the application's database (those are in `store`).
+pub mod calendar;
+pub mod id;

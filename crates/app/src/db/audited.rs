@@ -1,0 +1,309 @@
+//! The one way to write business data: a transaction that records its audit event.
+//!
+//! [`AuditedTx::begin`] takes the audit lock (so event sequence numbers are gap-free and in commit
+//! order), every insert/update/delete goes through it and is turned into field-level changes of an
+//! event, and [`AuditedTx::commit`] refuses to commit a transaction that recorded no event. Dropping an
+//! `AuditedTx` without committing rolls everything back, the events included. A test
+//! (`tests/audit_enforced.rs`) checks that no other module opens a transaction or writes a business
+//! table. Tables outside the rule: `session` and `login_log` (operational records, kept by
+//! `auth::session` and `auth::login_log`), and the audit tables themselves.
+
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    Set, Statement, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::audit::entity as audit_event;
+use crate::audit::event::Event;
+
+/// Who is making a change, and from where.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub department_id: Option<i64>,
+    pub ip: String,
+}
+
+impl Actor {
+    /// The platform itself (first start, demo data, command line).
+    pub fn system(what: &str) -> Self {
+        Actor {
+            user_id: None,
+            name: format!("系统（{what}）"),
+            department_id: None,
+            ip: "-".into(),
+        }
+    }
+}
+
+/// A business row that can be audited: names its object type and id, and which fields must never
+/// appear in an event in clear.
+pub trait Audited: Serialize {
+    const OBJECT_TYPE: &'static str;
+    fn object_id(&self) -> String;
+    fn is_secret(_field: &str) -> bool {
+        false
+    }
+}
+
+/// What a secret field shows in the audit trail: that it changed, never its value.
+const SECRET: &str = "******";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditedError {
+    #[error("数据库错误：{0}")]
+    Db(#[from] DbErr),
+    #[error("内部错误：事务没有记录任何审计事件，已回滚")]
+    NoEvent,
+    #[error("内部错误：{0}")]
+    Encoding(String),
+}
+
+pub struct AuditedTx {
+    tx: DatabaseTransaction,
+    actor: Actor,
+    action: String,
+    /// Pending events keyed by (object type, object id), in first-touched order.
+    pending: Vec<((String, String), BTreeMap<String, [Value; 2]>)>,
+}
+
+impl AuditedTx {
+    /// Opens the write transaction and takes the audit lock first, so that concurrent writers queue
+    /// instead of failing at their first write (SQLite) and sequence numbers follow commit order.
+    pub async fn begin(
+        db: &DatabaseConnection,
+        actor: Actor,
+        action: &str,
+    ) -> Result<Self, AuditedError> {
+        let tx = db.begin().await?;
+        let lock = if crate::db::is_postgres(&tx) {
+            "SELECT next_seq FROM audit_head WHERE id = 1 FOR UPDATE"
+        } else {
+            "UPDATE audit_head SET next_seq = next_seq WHERE id = 1"
+        };
+        tx.execute_unprepared(lock).await?;
+        Ok(AuditedTx {
+            tx,
+            actor,
+            action: action.to_owned(),
+            pending: Vec::new(),
+        })
+    }
+
+    /// The transaction, for reads that must see this transaction's own writes.
+    pub fn reader(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    pub async fn insert<A>(
+        &mut self,
+        am: A,
+    ) -> Result<<A::Entity as EntityTrait>::Model, AuditedError>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+    {
+        let model = am.insert(&self.tx).await?;
+        let after = to_fields(&model)?;
+        let changes = diff::<<A::Entity as EntityTrait>::Model>(&BTreeMap::new(), &after);
+        self.merge(model_key(&model), changes);
+        Ok(model)
+    }
+
+    pub async fn update<A>(
+        &mut self,
+        before: &<A::Entity as EntityTrait>::Model,
+        am: A,
+    ) -> Result<<A::Entity as EntityTrait>::Model, AuditedError>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+    {
+        let model = am.update(&self.tx).await?;
+        let changes =
+            diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&model)?);
+        self.merge(model_key(&model), changes);
+        Ok(model)
+    }
+
+    pub async fn delete<A>(
+        &mut self,
+        model: <A::Entity as EntityTrait>::Model,
+    ) -> Result<(), AuditedError>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+    {
+        let before = to_fields(&model)?;
+        let key = model_key(&model);
+        model.into_active_model().delete(&self.tx).await?;
+        let changes = diff::<<A::Entity as EntityTrait>::Model>(&before, &BTreeMap::new());
+        self.merge(key, changes);
+        Ok(())
+    }
+
+    /// Writes rows that belong to an object recorded in this transaction (e.g. a user's roles) and
+    /// records the change as one field of that object's event.
+    pub async fn write_part(
+        &mut self,
+        owner: (&str, &str),
+        field: &str,
+        before: Value,
+        after: Value,
+        statements: Vec<Statement>,
+    ) -> Result<(), AuditedError> {
+        for s in statements {
+            self.tx.execute_raw(s).await?;
+        }
+        if before != after {
+            let mut changes = BTreeMap::new();
+            changes.insert(field.to_owned(), [before, after]);
+            self.merge((owner.0.to_owned(), owner.1.to_owned()), changes);
+        }
+        Ok(())
+    }
+
+    /// Records an event with no row written (e.g. an action on an object that changes no field).
+    pub fn note(&mut self, object: (&str, &str), field: &str, before: Value, after: Value) {
+        let mut changes = BTreeMap::new();
+        changes.insert(field.to_owned(), [before, after]);
+        self.merge((object.0.to_owned(), object.1.to_owned()), changes);
+    }
+
+    fn merge(&mut self, key: (String, String), changes: BTreeMap<String, [Value; 2]>) {
+        match self.pending.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, existing)) => {
+                for (field, [before, after]) in changes {
+                    existing
+                        .entry(field)
+                        .and_modify(|pair| pair[1] = after.clone())
+                        .or_insert([before, after]);
+                }
+            }
+            None => self.pending.push((key, changes)),
+        }
+    }
+
+    /// Writes the events and commits. Returns the sequence numbers of the events written.
+    pub async fn commit(mut self) -> Result<Vec<i64>, AuditedError> {
+        if self.pending.is_empty() {
+            return Err(AuditedError::NoEvent);
+        }
+        let head = self
+            .tx
+            .query_one_raw(Statement::from_string(
+                self.tx.get_database_backend(),
+                "SELECT next_seq FROM audit_head WHERE id = 1",
+            ))
+            .await?
+            .ok_or_else(|| AuditedError::Encoding("audit_head 缺失".into()))?;
+        let mut seq: i64 = head.try_get("", "next_seq")?;
+        let at_ms = crate::db::now_ms();
+        let mut written = Vec::new();
+        for ((object_type, object_id), changes) in std::mem::take(&mut self.pending) {
+            let prev_hash = audit_event::Entity::find()
+                .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
+                .filter(audit_event::Column::ObjectId.eq(object_id.as_str()))
+                .order_by_desc(audit_event::Column::Seq)
+                .select_only()
+                .column(audit_event::Column::LeafHash)
+                .into_tuple::<String>()
+                .one(&self.tx)
+                .await?;
+            let event = Event {
+                seq,
+                at_ms,
+                actor_id: self.actor.user_id,
+                actor_name: self.actor.name.clone(),
+                department_id: self.actor.department_id,
+                ip: self.actor.ip.clone(),
+                action: self.action.clone(),
+                object_type,
+                object_id,
+                changes,
+                prev_hash,
+            };
+            audit_event::ActiveModel {
+                seq: Set(event.seq),
+                version: Set(crate::audit::event::VERSION),
+                at: Set(event.at_ms),
+                actor_id: Set(event.actor_id),
+                actor_name: Set(event.actor_name.clone()),
+                department_id: Set(event.department_id),
+                ip: Set(event.ip.clone()),
+                action: Set(event.action.clone()),
+                object_type: Set(event.object_type.clone()),
+                object_id: Set(event.object_id.clone()),
+                changes: Set(event.changes_json()),
+                prev_hash: Set(event.prev_hash.clone()),
+                leaf_hash: Set(event.leaf_hash_hex()),
+            }
+            .insert(&self.tx)
+            .await?;
+            written.push(seq);
+            seq += 1;
+        }
+        self.tx
+            .execute(
+                &Query::update()
+                    .table("audit_head")
+                    .value("next_seq", seq)
+                    .and_where(Expr::col("id").eq(1))
+                    .to_owned(),
+            )
+            .await?;
+        self.tx.commit().await?;
+        Ok(written)
+    }
+}
+
+fn model_key<M: Audited>(m: &M) -> (String, String) {
+    (M::OBJECT_TYPE.to_owned(), m.object_id())
+}
+
+fn to_fields<M: Serialize>(m: &M) -> Result<BTreeMap<String, Value>, AuditedError> {
+    match serde_json::to_value(m).map_err(|e| AuditedError::Encoding(e.to_string()))? {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        _ => Err(AuditedError::Encoding("记录不是对象".into())),
+    }
+}
+
+/// Field-level changes between two versions of a row; timestamps of the row itself are left out
+/// (the event has its own time), secrets are shown only as changed.
+fn diff<M: Audited>(
+    before: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+) -> BTreeMap<String, [Value; 2]> {
+    let mut out = BTreeMap::new();
+    let fields: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for f in fields {
+        if f == "updated_at" || f == "created_at" {
+            continue;
+        }
+        let b = before.get(f).cloned().unwrap_or(Value::Null);
+        let a = after.get(f).cloned().unwrap_or(Value::Null);
+        if b == a {
+            continue;
+        }
+        if M::is_secret(f) {
+            let shown = |v: &Value| {
+                if v.is_null() {
+                    Value::Null
+                } else {
+                    SECRET.into()
+                }
+            };
+            out.insert(f.clone(), [shown(&b), shown(&a)]);
+        } else {
+            out.insert(f.clone(), [b, a]);
+        }
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! Schema migrations, one set for SQLite and PostgreSQL.
+//!
+//! Instants are `BIGINT` milliseconds since the epoch (see [`super::now_ms`]). Migrations are only
+//! ever appended: a released migration is never edited.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(M0001Foundation)]
+    }
+}
+
+#[derive(DeriveMigrationName)]
+struct M0001Foundation;
+
+fn table(name: &'static str) -> TableCreateStatement {
+    Table::create().table(name).if_not_exists().take()
+}
+
+fn index(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut idx = Index::create()
+        .name(name)
+        .table(table)
+        .if_not_exists()
+        .take();
+    for c in cols {
+        idx.col(*c);
+    }
+    idx
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Foundation {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("department")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("parent_id"))
+                .col(string_len("name", 100))
+                .col(string_len("kind", 20))
+                .col(string_len_uniq("code", 50))
+                .col(integer("sort_order").default(0))
+                .col(string_len_null("phone", 30))
+                .col(string_len("status", 20))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("department", "parent_id")
+                        .to("department", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(index("idx_department_parent", "department", &["parent_id"]))
+            .await?;
+
+        m.create_table(
+            table("app_user")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("username", 50))
+                .col(string_len("name", 50))
+                .col(big_integer("department_id"))
+                .col(string_len_null("phone", 30))
+                .col(string_len_null("email", 100))
+                .col(string_len("password_hash", 200))
+                .col(boolean("must_change_password"))
+                .col(string_len("status", 20))
+                .col(integer("failed_logins").default(0))
+                .col(big_integer_null("locked_until"))
+                .col(big_integer_null("last_login_at"))
+                .col(big_integer("password_changed_at"))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("app_user", "department_id")
+                        .to("department", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(index("idx_user_department", "app_user", &["department_id"]))
+            .await?;
+
+        m.create_table(
+            table("role")
+                .col(big_pk_auto("id"))
+                .col(string_len_uniq("role_key", 50))
+                .col(string_len("name", 50))
+                .col(text("permissions"))
+                .col(string_len("data_scope", 30))
+                .col(integer("sort_order").default(0))
+                .col(boolean("builtin"))
+                .col(string_len_null("remark", 200))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .take(),
+        )
+        .await?;
+
+        for (name, a, b, ta, tb) in [
+            ("user_role", "user_id", "role_id", "app_user", "role"),
+            (
+                "role_department",
+                "role_id",
+                "department_id",
+                "role",
+                "department",
+            ),
+            (
+                "user_covered_department",
+                "user_id",
+                "department_id",
+                "app_user",
+                "department",
+            ),
+        ] {
+            m.create_table(
+                table(name)
+                    .col(big_integer(a))
+                    .col(big_integer(b))
+                    .primary_key(Index::create().col(a).col(b))
+                    .foreign_key(ForeignKey::create().from(name, a).to(ta, "id"))
+                    .foreign_key(ForeignKey::create().from(name, b).to(tb, "id"))
+                    .take(),
+            )
+            .await?;
+        }
+
+        m.create_table(
+            table("setting")
+                .col(string_len("key", 100).primary_key())
+                .col(text("value"))
+                .col(big_integer("updated_at"))
+                .take(),
+        )
+        .await?;
+
+        m.create_table(
+            table("session")
+                .col(string_len("token_hash", 64).primary_key())
+                .col(big_integer("user_id"))
+                .col(string_len("kind", 10))
+                .col(big_integer("created_at"))
+                .col(big_integer("last_seen_at"))
+                .col(big_integer("expires_at"))
+                .col(string_len("ip", 64))
+                .col(string_len("user_agent", 300))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("session", "user_id")
+                        .to("app_user", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .take(),
+        )
+        .await?;
+
+        m.create_table(
+            table("login_log")
+                .col(big_pk_auto("id"))
+                .col(big_integer("at"))
+                .col(string_len("username", 100))
+                .col(big_integer_null("user_id"))
+                .col(string_len("ip", 64))
+                .col(string_len("user_agent", 300))
+                .col(boolean("success"))
+                .col(string_len("message", 200))
+                .take(),
+        )
+        .await?;
+        m.create_index(index("idx_login_log_at", "login_log", &["at"]))
+            .await?;
+
+        // The audit trail. `seq` is assigned under the lock on `audit_head`, so it is gap-free and in
+        // commit order: the Merkle log of the audit issue takes events as leaves in this order.
+        m.create_table(
+            table("audit_head")
+                .col(integer("id").primary_key())
+                .col(big_integer("next_seq"))
+                .take(),
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared("INSERT INTO audit_head (id, next_seq) VALUES (1, 1)")
+            .await?;
+        m.create_table(
+            table("audit_event")
+                .col(big_integer("seq").primary_key())
+                .col(integer("version"))
+                .col(big_integer("at"))
+                .col(big_integer_null("actor_id"))
+                .col(string_len("actor_name", 100))
+                .col(big_integer_null("department_id"))
+                .col(string_len("ip", 64))
+                .col(string_len("action", 100))
+                .col(string_len("object_type", 50))
+                .col(string_len("object_id", 100))
+                .col(text("changes"))
+                .col(string_len_null("prev_hash", 64))
+                .col(string_len("leaf_hash", 64))
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "idx_audit_object",
+            "audit_event",
+            &["object_type", "object_id", "seq"],
+        ))
+        .await?;
+        m.create_index(index("idx_audit_at", "audit_event", &["at"]))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,76 @@
+//! 工作台: the home page of every role — what is in their scope and what needs attention.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter};
+use serde::Deserialize;
+
+use crate::auth::viewer::Viewer;
+use crate::org::entities::{department, user};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::shell::Shell;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+/// A warning on the home page: a rule that fired, with where to act on it.
+pub struct Alert {
+    pub level: &'static str,
+    pub text: String,
+    pub href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/templates/home.html")]
+struct HomePage {
+    shell: Shell,
+    departments: u64,
+    users: u64,
+    alerts: Vec<Alert>,
+}
+
+#[derive(Deserialize, Default)]
+struct HomeQuery {
+    msg: Option<String>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<HomeQuery>,
+) -> Result<HomePage, AppError> {
+    let departments = department::Entity::find()
+        .filter(viewer.scope.condition(department::Column::Id, None))
+        .count(&state.db)
+        .await?;
+    let users = user::Entity::find()
+        .filter(
+            viewer
+                .scope
+                .condition(user::Column::DepartmentId, Some(user::Column::Id)),
+        )
+        .count(&state.db)
+        .await?;
+    let mut alerts = Vec::new();
+    let max_age_days = crate::settings::get_int(&state.db, "password.max_age_days").await?;
+    if max_age_days > 0
+        && crate::db::now_ms() - viewer.user.password_changed_at > max_age_days * 86_400_000
+    {
+        alerts.push(Alert {
+            level: "yellow",
+            text: format!("您的密码已超过{max_age_days}天未修改"),
+            href: "/password".into(),
+        });
+    }
+    Ok(HomePage {
+        shell: Shell::new(&viewer, "/", "工作台").with_flash(q.msg.as_deref()),
+        departments,
+        users,
+        alerts,
+    })
+}

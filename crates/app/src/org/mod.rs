@@ -1,0 +1,56 @@
+//! The organisation: departments, users, roles, permissions and data scope.
+
+mod api;
+mod department_pages;
+pub mod departments;
+pub mod entities;
+pub mod permissions;
+mod role_pages;
+pub mod roles;
+pub mod scope;
+mod user_pages;
+pub mod users;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::web::AppState;
+
+pub fn routes() -> Router<AppState> {
+    use department_pages as d;
+    use role_pages as r;
+    use user_pages as u;
+    Router::new()
+        .route("/org/departments", get(d::list))
+        .route("/org/departments/new", get(d::new).post(d::create))
+        .route("/org/departments/{id}/edit", get(d::edit).post(d::update))
+        .route(
+            "/org/departments/{id}/delete",
+            get(d::confirm_delete).post(d::delete),
+        )
+        .route("/org/users", get(u::list))
+        .route("/org/users/new", get(u::new).post(u::create))
+        .route("/org/users/{id}/edit", get(u::edit).post(u::update))
+        .route(
+            "/org/users/{id}/delete",
+            get(u::confirm_delete).post(u::delete),
+        )
+        .route(
+            "/org/users/{id}/reset-password",
+            get(u::confirm_reset).post(u::reset),
+        )
+        .route("/org/roles", get(r::list))
+        .route("/org/roles/{id}/edit", get(r::edit).post(r::update))
+        .route(
+            "/api/v1/departments",
+            get(api::list_departments).post(api::create_department),
+        )
+        .route(
+            "/api/v1/departments/{id}",
+            get(api::get_department)
+                .put(api::update_department)
+                .delete(api::delete_department),
+        )
+        .route("/api/v1/users", get(api::list_users).post(api::create_user))
+        .route("/api/v1/users/{id}", get(api::get_user))
+}

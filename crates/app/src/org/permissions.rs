@@ -1,0 +1,152 @@
+//! Permission strings (menu → page → button, as Chinese administrators know them from RuoYi) and the
+//! built-in roles.
+
+use super::scope::DataScope;
+
+/// Every permission the platform checks, with its label, grouped by page.
+pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
+    (
+        "部门管理",
+        &[
+            ("org:dept:list", "查看"),
+            ("org:dept:add", "新增"),
+            ("org:dept:edit", "修改"),
+            ("org:dept:remove", "删除"),
+        ],
+    ),
+    (
+        "用户管理",
+        &[
+            ("org:user:list", "查看"),
+            ("org:user:add", "新增"),
+            ("org:user:edit", "修改"),
+            ("org:user:remove", "删除"),
+            ("org:user:resetpwd", "重置密码"),
+            ("org:user:export", "导出"),
+            ("org:user:personal", "查看完整个人信息"),
+        ],
+    ),
+    (
+        "角色管理",
+        &[
+            ("org:role:list", "查看"),
+            ("org:role:add", "新增"),
+            ("org:role:edit", "修改"),
+            ("org:role:remove", "删除"),
+        ],
+    ),
+    (
+        "参数设置",
+        &[
+            ("system:setting:list", "查看"),
+            ("system:setting:edit", "修改"),
+        ],
+    ),
+    ("登录日志", &[("system:loginlog:list", "查看")]),
+    ("操作日志", &[("audit:event:list", "查看")]),
+];
+
+pub fn is_known(permission: &str) -> bool {
+    permission == "*"
+        || CATALOGUE
+            .iter()
+            .any(|(_, perms)| perms.iter().any(|(p, _)| *p == permission))
+}
+
+/// Does a set of granted permissions allow `wanted`? `*` grants everything.
+pub fn allows<'a>(granted: impl IntoIterator<Item = &'a str>, wanted: &str) -> bool {
+    granted.into_iter().any(|g| g == "*" || g == wanted)
+}
+
+pub struct BuiltinRole {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub scope: DataScope,
+    pub permissions: &'static str,
+    pub remark: &'static str,
+}
+
+const READ_ALL: &str = "org:dept:list org:user:list org:role:list system:setting:list system:loginlog:list audit:event:list";
+
+/// The roles of DESIGN.md's user table. They can be edited but not deleted.
+pub const BUILTIN_ROLES: &[BuiltinRole] = &[
+    BuiltinRole {
+        key: "admin",
+        name: "系统管理员",
+        scope: DataScope::All,
+        permissions: "*",
+        remark: "部门、用户、角色、参数、日历",
+    },
+    BuiltinRole {
+        key: "leader",
+        name: "局领导",
+        scope: DataScope::DepartmentAndBelow,
+        permissions: "org:dept:list org:user:list",
+        remark: "查看分管（代管）部门的全部数据，审批、签发",
+    },
+    BuiltinRole {
+        key: "dept_head",
+        name: "处室负责人",
+        scope: DataScope::DepartmentAndBelow,
+        permissions: "org:dept:list org:user:list org:user:edit",
+        remark: "本处室及下属单位的业务",
+    },
+    BuiltinRole {
+        key: "clerk",
+        name: "经办人",
+        scope: DataScope::Department,
+        permissions: "org:dept:list org:user:list",
+        remark: "办理本部门事项",
+    },
+    BuiltinRole {
+        key: "discipline_inspector",
+        name: "纪检监察组",
+        scope: DataScope::All,
+        permissions: READ_ALL,
+        remark: "派驻纪检监察组：查阅全部数据、核验审计痕迹，只写监督意见",
+    },
+    BuiltinRole {
+        key: "internal_auditor",
+        name: "内审",
+        scope: DataScope::All,
+        permissions: READ_ALL,
+        remark: "内部审计委员会：查阅全部数据、核验审计痕迹",
+    },
+    BuiltinRole {
+        key: "applicant",
+        name: "申报单位",
+        scope: DataScope::SelfOnly,
+        permissions: "",
+        remark: "外部用户：申报、填报",
+    },
+    BuiltinRole {
+        key: "expert",
+        name: "专家",
+        scope: DataScope::SelfOnly,
+        permissions: "",
+        remark: "外部用户：评审分配给本人的事项",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_roles_only_grant_known_permissions() {
+        for r in BUILTIN_ROLES {
+            for p in r.permissions.split_whitespace() {
+                assert!(is_known(p), "{} grants unknown {p}", r.key);
+            }
+        }
+    }
+
+    #[test]
+    fn star_allows_everything_and_nothing_else_leaks() {
+        assert!(allows(["*"], "org:user:remove"));
+        assert!(allows(["org:user:list"], "org:user:list"));
+        assert!(!allows(["org:user:list"], "org:user:remove"));
+        assert!(!allows(["org:user:*"], "org:user:remove"));
+        assert!(!allows(Vec::<&str>::new(), "org:user:list"));
+    }
+}

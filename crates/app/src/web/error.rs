@@ -1,0 +1,114 @@
+//! Errors of pages (an HTML page in Chinese) and of the API (JSON `{"error": "…"}`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Also the answer for rows out of scope and routes without permission: nothing is revealed.
+    #[error("页面不存在或无权访问")]
+    NotFound,
+    #[error("请先登录")]
+    LoginRequired { next: String },
+    #[error("请先修改初始密码")]
+    MustChangePassword,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("跨站请求被拒绝：请从本系统页面提交表单")]
+    CrossSite,
+    #[error("系统内部错误，请稍后重试或联系管理员")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(e.into())
+    }
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
+            AppError::MustChangePassword | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<crate::db::audited::AuditedError> for AppError {
+    fn from(e: crate::db::audited::AuditedError) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "web/templates/error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match &self {
+            AppError::LoginRequired { next } => {
+                let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                return Redirect::to(&format!("/login?{q}")).into_response();
+            }
+            AppError::MustChangePassword => return Redirect::to("/password").into_response(),
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            _ => {}
+        }
+        let status = self.status();
+        let page = ErrorPage {
+            title: status.canonical_reason().unwrap_or("错误").to_owned(),
+            message: self.to_string(),
+        };
+        (status, page).into_response()
+    }
+}
+
+/// The API's error: the same cases, as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self.0 {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let status = self.0.status();
+        (
+            status,
+            Json(serde_json::json!({ "error": self.0.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+/// A form that failed validation, for the API: 422 with every field's message.
+pub fn api_invalid(errors: &super::form::FieldErrors) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(serde_json::json!({ "error": errors.summary(), "fields": errors.0 })),
+    )
+        .into_response()
+}

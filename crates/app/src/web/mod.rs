@@ -1,0 +1,137 @@
+//! The web shell shared by every feature: state, router, errors, forms, lists, layout.
+
+pub mod error;
+pub mod form;
+pub mod form_multi;
+pub mod list;
+pub mod shell;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted (forms and JSON); uploads get their own, larger limit.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Demo mode: the login page says the demo password.
+    pub demo: bool,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+}
+
+/// The client's address and browser, for logs.
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientInfo {
+            ip: crate::auth::viewer::client_ip(parts),
+            user_agent: crate::auth::viewer::user_agent(parts),
+        })
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::auth::routes())
+        .merge(crate::home::routes())
+        .merge(crate::org::routes())
+        .merge(crate::settings::routes())
+        .merge(crate::audit::routes())
+        .route("/static/app.css", get(css))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn(crate::auth::csrf::guard))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("app.css"),
+    )
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets running requests finish.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// For tests that drive the router without a socket: a fixed client address.
+pub fn with_test_client(router: Router) -> Router {
+    router.layer(axum::Extension(ConnectInfo(SocketAddr::from((
+        [127, 0, 0, 1],
+        40000,
+    )))))
+}
+
+/// An instant (epoch milliseconds) as Beijing time, the way users read it.
+/// Takes the value or a reference to it, as templates hold either.
+pub fn fmt_ms(ms: impl std::borrow::Borrow<i64>) -> String {
+    let ms = *ms.borrow();
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
