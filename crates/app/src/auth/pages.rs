@@ -225,7 +225,7 @@ struct ApiLogin {
 async fn api_login(
     State(state): State<AppState>,
     conn: crate::web::ClientInfo,
-    Json(body): Json<ApiLogin>,
+    crate::web::json::Json(body): crate::web::json::Json<ApiLogin>,
 ) -> Result<Response, ApiError> {
     let result = login::attempt(
         &state,

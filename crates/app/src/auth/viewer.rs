@@ -97,39 +97,55 @@ pub fn token_of(parts: &Parts) -> Option<String> {
 }
 
 impl FromRequestParts<AppState> for Viewer {
-    type Rejection = AppError;
+    /// Pages redirect to the login page; the API answers 401 with a JSON error.
+    type Rejection = axum::response::Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let next = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "/".into());
-        let login_required = || AppError::LoginRequired { next: next.clone() };
-        let token = token_of(parts).ok_or_else(login_required)?;
-        let lifetime = super::session::Lifetime::from_settings(&state.db).await?;
-        let session = super::session::find_live(&state.db, &token, lifetime)
-            .await?
-            .ok_or_else(login_required)?;
-        let user = user::Entity::find_by_id(session.user_id)
-            .one(&state.db)
-            .await?
-            .filter(|u| u.status == "active")
-            .ok_or_else(login_required)?;
-        let path = parts.uri.path();
-        if user.must_change_password
-            && path != "/password"
-            && path != "/logout"
-            && path != "/api/v1/session"
-        {
-            return Err(AppError::MustChangePassword);
-        }
-        let mut viewer = load(&state.db, user).await?;
-        viewer.ip = client_ip(parts);
-        viewer.user_agent = user_agent(parts);
-        viewer.token = token;
-        Ok(viewer)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let api = parts.uri.path().starts_with("/api/");
+        identify(parts, state).await.map_err(|e| {
+            if api {
+                crate::web::error::ApiError(e).into_response()
+            } else {
+                e.into_response()
+            }
+        })
     }
+}
+
+async fn identify(parts: &Parts, state: &AppState) -> Result<Viewer, AppError> {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let login_required = || AppError::LoginRequired { next: next.clone() };
+    let token = token_of(parts).ok_or_else(login_required)?;
+    let lifetime = super::session::Lifetime::from_settings(&state.db).await?;
+    let session = super::session::find_live(&state.db, &token, lifetime)
+        .await?
+        .ok_or_else(login_required)?;
+    let user = user::Entity::find_by_id(session.user_id)
+        .one(&state.db)
+        .await?
+        .filter(|u| u.status == "active")
+        .ok_or_else(login_required)?;
+    let path = parts.uri.path();
+    if user.must_change_password
+        && path != "/password"
+        && path != "/logout"
+        && path != "/api/v1/session"
+    {
+        return Err(AppError::MustChangePassword);
+    }
+    let mut viewer = load(&state.db, user).await?;
+    viewer.ip = client_ip(parts);
+    viewer.user_agent = user_agent(parts);
+    viewer.token = token;
+    Ok(viewer)
 }
 
 /// Builds the viewer of a user: roles, permissions, scope (union of roles and 代管 departments).

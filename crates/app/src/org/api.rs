@@ -47,7 +47,7 @@ pub async fn get_department(
 pub async fn create_department(
     State(state): State<AppState>,
     viewer: Viewer,
-    Json(input): Json<departments::Input>,
+    crate::web::json::Json(input): crate::web::json::Json<departments::Input>,
 ) -> Result<Response, ApiError> {
     viewer.require("org:dept:add")?;
     Ok(
@@ -62,7 +62,7 @@ pub async fn update_department(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Json(input): Json<departments::Input>,
+    crate::web::json::Json(input): crate::web::json::Json<departments::Input>,
 ) -> Result<Response, ApiError> {
     viewer.require("org:dept:edit")?;
     let d = find_department(&state, &viewer, &raw).await?;
@@ -159,7 +159,7 @@ pub async fn get_user(
 pub async fn create_user(
     State(state): State<AppState>,
     viewer: Viewer,
-    Json(input): Json<users::Input>,
+    crate::web::json::Json(input): crate::web::json::Json<users::Input>,
 ) -> Result<Response, ApiError> {
     viewer.require("org:user:add")?;
     let ed = Editor {

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/org/users", get(u::list))
         .route("/org/users/new", get(u::new).post(u::create))
+        .route("/org/users/export", get(u::export))
         .route("/org/users/{id}/edit", get(u::edit).post(u::update))
         .route(
             "/org/users/{id}/delete",

@@ -278,6 +278,43 @@ pub async fn get_in_scope(
         .await
 }
 
+/// Adds the error if another user has this name already.
+async fn username_taken(
+    db: &impl ConnectionTrait,
+    username: &str,
+    editing: Option<i64>,
+    e: &mut FieldErrors,
+) -> Result<(), DbErr> {
+    let same = user::Entity::find()
+        .filter(user::Column::Username.eq(username.trim()))
+        .one(db)
+        .await?;
+    if same.is_some_and(|u| Some(u.id) != editing) && !e.0.contains_key("username") {
+        e.add("username", format!("用户名“{}”已被使用", username.trim()));
+    }
+    Ok(())
+}
+
+/// Validates without and then with the database; the user sees every problem at once.
+async fn validate_all(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    input: &Input,
+    editing: Option<i64>,
+) -> Result<Result<Valid, FieldErrors>, DbErr> {
+    match validate(input) {
+        Ok(v) => {
+            let mut e = FieldErrors::default();
+            check_against_db(db, scope, &v, editing, &mut e).await?;
+            Ok(if e.is_empty() { Ok(v) } else { Err(e) })
+        }
+        Err(mut e) => {
+            username_taken(db, &input.username, editing, &mut e).await?;
+            Ok(Err(e))
+        }
+    }
+}
+
 async fn check_against_db(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -285,13 +322,7 @@ async fn check_against_db(
     editing: Option<i64>,
     e: &mut FieldErrors,
 ) -> Result<(), DbErr> {
-    let same = user::Entity::find()
-        .filter(user::Column::Username.eq(v.username.as_str()))
-        .one(db)
-        .await?;
-    if same.is_some_and(|u| Some(u.id) != editing) {
-        e.add("username", format!("用户名“{}”已被使用", v.username));
-    }
+    username_taken(db, &v.username, editing, e).await?;
     if v.department_id != 0
         && super::departments::get_in_scope(db, scope, v.department_id)
             .await?
@@ -335,12 +366,11 @@ pub async fn create(
     ed: Editor<'_>,
     input: &Input,
 ) -> Result<Result<(user::Model, String), FieldErrors>, AppError> {
-    let v = match validate(input) {
+    let v = match validate_all(ed.db, ed.scope, input, None).await? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
     let mut e = FieldErrors::default();
-    check_against_db(ed.db, ed.scope, &v, None, &mut e).await?;
     if !may_grant_roles(ed.can_grant_roles, &[], &v.roles) {
         e.add("roles", "您没有分配角色的权限");
     }
@@ -426,12 +456,11 @@ pub async fn update(
     before: &user::Model,
     input: &Input,
 ) -> Result<Result<user::Model, FieldErrors>, AppError> {
-    let v = match validate(input) {
+    let v = match validate_all(ed.db, ed.scope, input, Some(before.id)).await? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
     let mut e = FieldErrors::default();
-    check_against_db(ed.db, ed.scope, &v, Some(before.id), &mut e).await?;
     let roles_before = role_ids_of(ed.db, before.id).await?;
     let covered_before = covered_departments(ed.db, before.id).await?;
     if !may_grant_roles(ed.can_grant_roles, &roles_before, &v.roles) {

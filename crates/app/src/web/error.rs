@@ -19,6 +19,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("提交的内容过大（上限{}KB）", super::BODY_LIMIT / 1024)]
+    TooLarge,
     #[error("跨站请求被拒绝：请从本系统页面提交表单")]
     CrossSite,
     #[error("系统内部错误，请稍后重试或联系管理员")]
@@ -36,6 +38,7 @@ impl AppError {
             AppError::MustChangePassword | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,10 +76,20 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let page = ErrorPage {
-            title: status.canonical_reason().unwrap_or("错误").to_owned(),
+            title: title(status).to_owned(),
             message: self.to_string(),
         };
         (status, page).into_response()
+    }
+}
+
+fn title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::FORBIDDEN => "请求被拒绝",
+        StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => "请求无效",
+        StatusCode::CONFLICT => "操作无法完成",
+        _ => "系统错误",
     }
 }
 

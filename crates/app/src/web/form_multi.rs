@@ -13,18 +13,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::BadRequest(format!(
-                    "提交的内容过大（上限{}KB）",
-                    super::BODY_LIMIT / 1024
-                ))
-            } else {
-                AppError::BadRequest(format!("请求无效：{e}"))
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         serde_html_form::from_bytes(&bytes)
             .map(Form)
             .map_err(|e| AppError::BadRequest(format!("表单内容无效：{e}")))
     }
+}
+
+/// The whole body, with the limit's rejection said in Chinese.
+pub(super) async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::BadRequest(format!("请求无效：{e}"))
+        }
+    })
 }

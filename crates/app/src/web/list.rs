@@ -51,7 +51,19 @@ impl ListParams {
     }
 }
 
+/// The most rows one export writes; a bigger export must be narrowed by the search form.
+pub const EXPORT_LIMIT: u64 = 100_000;
+
 impl Paging {
+    /// Every row (up to [`EXPORT_LIMIT`]) in the order of `sort`: for exports.
+    pub fn everything(sort: &str) -> Paging {
+        Paging {
+            page: 1,
+            size: EXPORT_LIMIT,
+            sort: Some(sort.to_owned()),
+            desc: false,
+        }
+    }
     pub fn offset(&self) -> u64 {
         (self.page - 1) * self.size
     }

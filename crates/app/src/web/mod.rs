@@ -3,8 +3,10 @@
 pub mod error;
 pub mod form;
 pub mod form_multi;
+pub mod json;
 pub mod list;
 pub mod shell;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -32,12 +32,18 @@ pub async fn fresh_location() -> Location {
     if backend_is_postgres() {
         let base = std::env::var("SUNLIGHT_TEST_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = sea_orm::Database::connect(&base)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for SUNLIGHT_TEST_DB=postgres: {e}"));
+        let admin = sea_orm::Database::connect(&base).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL at {base} is required for SUNLIGHT_TEST_DB=postgres: {e}")
+        });
         let name = format!("sunlight_t_{pid}_{n}");
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
         admin.close().await.unwrap();
         let (prefix, _) = base.rsplit_once('/').expect("a database URL has a path");
         Location::Postgres(format!("{prefix}/{name}"))
@@ -74,14 +80,26 @@ pub async fn empty_app() -> TestApp {
 pub async fn demo_app() -> TestApp {
     let location = fresh_location().await;
     let db = app::db::open(&location).await.expect("open and migrate");
-    app::demo::generate(&db, app::demo::Scale::Small, 2026).await.unwrap();
+    app::demo::generate(&db, app::demo::Scale::Small, 2026)
+        .await
+        .unwrap();
     build(db, location, true)
 }
 
 fn build(db: DatabaseConnection, location: Location, demo: bool) -> TestApp {
-    let state = AppState { db: db.clone(), config: Arc::new(Config { demo, secure_cookies: false }) };
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(Config {
+            demo,
+            secure_cookies: false,
+        }),
+    };
     let router = app::web::with_test_client(app::web::router(state));
-    TestApp { db, router, location }
+    TestApp {
+        db,
+        router,
+        location,
+    }
 }
 
 pub const PASSWORD: &str = "Demo@2026";
@@ -95,7 +113,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -112,25 +133,46 @@ pub enum Auth {
 
 impl TestApp {
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.expect("router never fails");
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     fn request(&self, method: Method, path: &str, auth: &Auth) -> axum::http::request::Builder {
-        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "sunlight.test");
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "sunlight.test");
         match auth {
             Auth::None => {}
-            Auth::Cookie(c) => b = b.header(header::COOKIE, c.as_str()).header("sec-fetch-site", "same-origin"),
+            Auth::Cookie(c) => {
+                b = b
+                    .header(header::COOKIE, c.as_str())
+                    .header("sec-fetch-site", "same-origin")
+            }
             Auth::Bearer(t) => b = b.header(header::AUTHORIZATION, format!("Bearer {t}")),
         }
         b
     }
 
     pub async fn get(&self, auth: &Auth, path: &str) -> Resp {
-        self.send(self.request(Method::GET, path, auth).body(Body::empty()).unwrap()).await
+        self.send(
+            self.request(Method::GET, path, auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     /// A form POST from our own pages (same-origin).
@@ -145,10 +187,19 @@ impl TestApp {
         self.send(req).await
     }
 
-    pub async fn api(&self, auth: &Auth, method: Method, path: &str, json: Option<serde_json::Value>) -> Resp {
+    pub async fn api(
+        &self,
+        auth: &Auth,
+        method: Method,
+        path: &str,
+        json: Option<serde_json::Value>,
+    ) -> Resp {
         let b = self.request(method, path, auth);
         let req = match json {
-            Some(j) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(j.to_string())).unwrap(),
+            Some(j) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(j.to_string()))
+                .unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
         self.send(req).await
@@ -156,8 +207,19 @@ impl TestApp {
 
     /// Logs in through the login form and returns the session cookie.
     pub async fn login(&self, username: &str, password: &str) -> Auth {
-        let r = self.post_form(&Auth::None, "/login", &[("username", username), ("password", password)]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {username} failed: {}", r.body);
+        let r = self
+            .post_form(
+                &Auth::None,
+                "/login",
+                &[("username", username), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {username} failed: {}",
+            r.body
+        );
         let cookie = r
             .headers
             .get(header::SET_COOKIE)
@@ -178,7 +240,12 @@ impl TestApp {
                 Some(serde_json::json!({"username": username, "password": password})),
             )
             .await;
-        assert_eq!(r.status, StatusCode::OK, "API login of {username} failed: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "API login of {username} failed: {}",
+            r.body
+        );
         Auth::Bearer(r.json()["token"].as_str().expect("token").to_owned())
     }
 
@@ -216,11 +283,19 @@ impl TestApp {
 
     /// The id of a department by its name.
     pub async fn department_id(&self, name: &str) -> i64 {
-        scalar_i64(&self.db, &format!("SELECT id FROM department WHERE name = '{name}'")).await
+        scalar_i64(
+            &self.db,
+            &format!("SELECT id FROM department WHERE name = '{name}'"),
+        )
+        .await
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
-        scalar_i64(&self.db, &format!("SELECT id FROM app_user WHERE username = '{username}'")).await
+        scalar_i64(
+            &self.db,
+            &format!("SELECT id FROM app_user WHERE username = '{username}'"),
+        )
+        .await
     }
 
     pub async fn count(&self, sql_from_where: &str) -> i64 {
@@ -230,9 +305,31 @@ impl TestApp {
 
 pub async fn scalar_i64(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
-        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no row for {sql}"));
     row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// The settings form as the page submits it: every setting at its default, except `changes`.
+pub fn settings_form(
+    changes: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, &'static str)> {
+    app::settings::catalogue::ALL
+        .iter()
+        .map(|d| {
+            (
+                d.key,
+                changes
+                    .iter()
+                    .find(|(k, _)| *k == d.key)
+                    .map(|(_, v)| *v)
+                    .unwrap_or(d.default),
+            )
+        })
+        .collect()
 }

@@ -1,0 +1,360 @@
+//! Every mutating route writes exactly one audit event with the right before/after; a failed
+//! transaction writes none; events are numbered without gaps and hash to what they say.
+
+use axum::http::{Method, StatusCode};
+use sea_orm::ActiveValue::Set;
+use serde_json::json;
+
+use crate::common::{PASSWORD, demo_app};
+
+#[tokio::test]
+async fn each_mutating_page_route_writes_one_event_with_field_changes() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let gxjs = app.department_id("高新技术处").await.to_string();
+    let clerk_role =
+        crate::common::scalar_i64(&app.db, "SELECT id FROM role WHERE role_key = 'clerk'")
+            .await
+            .to_string();
+
+    // Create a department.
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(
+            &admin,
+            "/org/departments/new",
+            &[
+                ("name", "知识产权处"),
+                ("code", "ZSCQ"),
+                ("kind", "department"),
+                (
+                    "parent_id",
+                    &app.department_id("滨海市科学技术局").await.to_string(),
+                ),
+                ("sort_order", "20"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (action, object_type, id, changes) = &events[0];
+    assert_eq!(
+        (action.as_str(), object_type.as_str()),
+        ("org.department.create", "department")
+    );
+    assert_eq!(changes["name"], json!([null, "知识产权处"]));
+    let new_dept = id.clone();
+
+    // Rename it.
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/org/departments/{new_dept}/edit"),
+            &[
+                ("name", "知识产权保护处"),
+                ("code", "ZSCQ"),
+                ("kind", "department"),
+                (
+                    "parent_id",
+                    &app.department_id("滨海市科学技术局").await.to_string(),
+                ),
+                ("sort_order", "20"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].3["name"], json!(["知识产权处", "知识产权保护处"]));
+    assert!(
+        events[0].3.get("code").is_none(),
+        "unchanged fields are not listed: {:?}",
+        events[0].3
+    );
+
+    // Create a user in it, change the phone, reset the password, delete the user, delete the department.
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(
+            &admin,
+            "/org/users/new",
+            &[
+                ("username", "zhangsan"),
+                ("name", "张三"),
+                ("department_id", &new_dept),
+                ("phone", "13800138000"),
+                ("status", "active"),
+                ("roles", &clerk_role),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the one-time password is shown once: {}",
+        r.body
+    );
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].0, "org.user.create");
+    assert_eq!(
+        events[0].3["password_hash"][1], "******",
+        "secrets never enter the log"
+    );
+    let user = events[0].2.clone();
+
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/org/users/{user}/edit"),
+            &[
+                ("username", "zhangsan"),
+                ("name", "张三"),
+                ("department_id", &gxjs),
+                ("phone", "13900139000"),
+                ("status", "active"),
+                ("roles", &clerk_role),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].3["phone"], json!(["13800138000", "13900139000"]));
+    assert_eq!(
+        events[0].3["department_id"][1],
+        json!(gxjs.parse::<i64>().unwrap())
+    );
+
+    for (path, action) in [
+        (
+            format!("/org/users/{user}/reset-password"),
+            "org.user.reset_password",
+        ),
+        (format!("/org/users/{user}/delete"), "org.user.delete"),
+        (
+            format!("/org/departments/{new_dept}/delete"),
+            "org.department.delete",
+        ),
+    ] {
+        let seq = app.last_seq().await;
+        let r = app.post_form(&admin, &path, &[]).await;
+        assert!(
+            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::OK,
+            "{path}: {} {}",
+            r.status,
+            r.body
+        );
+        let events = app.events_after(seq).await;
+        assert_eq!(events.len(), 1, "{path}: {events:?}");
+        assert_eq!(events[0].0, action);
+    }
+
+    // Settings: one event for one saved form, naming each changed setting.
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(
+            &admin,
+            "/system/settings",
+            &crate::common::settings_form(&[("login.max_failures", "6")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].0, "system.setting.update");
+}
+
+#[tokio::test]
+async fn each_mutating_api_route_writes_one_event() {
+    let app = demo_app().await;
+    let token = app.token("admin", PASSWORD).await;
+    let bureau = app.department_id("滨海市科学技术局").await;
+    let seq = app.last_seq().await;
+    let r = app
+        .api(&token, Method::POST, "/api/v1/departments", Some(json!({"name": "科技金融处", "code": "KJJR", "kind": "department", "parent_id": bureau.to_string(), "status": "active"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(app.events_after(seq).await.len(), 1);
+
+    let seq = app.last_seq().await;
+    let r = app
+        .api(&token, Method::PUT, &format!("/api/v1/departments/{id}"), Some(json!({"name": "科技金融服务处", "code": "KJJR", "kind": "department", "parent_id": bureau.to_string(), "status": "active"})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].3["name"][1], "科技金融服务处");
+
+    let seq = app.last_seq().await;
+    let r = app
+        .api(&token, Method::POST, "/api/v1/users", Some(json!({"username": "lisi", "name": "李四", "department_id": id.to_string(), "status": "active", "roles": []})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(
+        r.json()["one_time_password"]
+            .as_str()
+            .is_some_and(|p| p.len() >= 12)
+    );
+    assert_eq!(app.events_after(seq).await.len(), 1);
+
+    // A department with users cannot be deleted: 409, nothing written.
+    let seq = app.last_seq().await;
+    let r = app
+        .api(
+            &token,
+            Method::DELETE,
+            &format!("/api/v1/departments/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("用户"));
+    assert_eq!(app.events_after(seq).await.len(), 0);
+}
+
+#[tokio::test]
+async fn a_failed_transaction_leaves_neither_change_nor_event() {
+    let app = demo_app().await;
+    let before_events = app.audit_count().await;
+    let before_depts = app.count("department").await;
+    let bureau = app.department_id("滨海市科学技术局").await;
+    let mut tx = app::db::audited::AuditedTx::begin(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "test.failing",
+    )
+    .await
+    .unwrap();
+    let now = app::db::now_ms();
+    let insert = |code: &str| app::org::entities::department::ActiveModel {
+        parent_id: Set(Some(bureau)),
+        name: Set("临时部门".into()),
+        kind: Set("department".into()),
+        code: Set(code.into()),
+        sort_order: Set(1),
+        phone: Set(None),
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    tx.insert(insert("TMP")).await.unwrap();
+    // The same code again violates the unique index: the whole transaction fails.
+    assert!(tx.insert(insert("TMP")).await.is_err());
+    drop(tx);
+    assert_eq!(app.audit_count().await, before_events);
+    assert_eq!(app.count("department").await, before_depts);
+    // And the next write continues the sequence without a gap.
+    let admin = app.login("admin", PASSWORD).await;
+    let r = app
+        .post_form(
+            &admin,
+            "/org/departments/new",
+            &[
+                ("name", "临时部门"),
+                ("code", "TMP"),
+                ("kind", "department"),
+                ("parent_id", &bureau.to_string()),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let max = crate::common::scalar_i64(&app.db, "SELECT MAX(seq) FROM audit_event").await;
+    assert_eq!(
+        max,
+        app.audit_count().await,
+        "sequence numbers have no gaps"
+    );
+}
+
+#[tokio::test]
+async fn a_transaction_without_an_event_is_refused() {
+    let app = demo_app().await;
+    let tx = app::db::audited::AuditedTx::begin(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "test.empty",
+    )
+    .await
+    .unwrap();
+    assert!(tx.commit().await.is_err());
+}
+
+#[tokio::test]
+async fn stored_events_hash_to_their_leaf_and_chain_per_object() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let clerk = app.user_id("clerk").await;
+    let gxjs = app.department_id("高新技术处").await.to_string();
+    for phone in ["13800000001", "13800000002"] {
+        let r = app
+            .post_form(
+                &admin,
+                &format!("/org/users/{clerk}/edit"),
+                &[
+                    ("username", "clerk"),
+                    ("name", "于磊"),
+                    ("department_id", &gxjs),
+                    ("phone", phone),
+                    ("status", "active"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    use sea_orm::{EntityTrait, QueryOrder};
+    let events = app::audit::entity::Entity::find()
+        .order_by_asc(app::audit::entity::Column::Seq)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut last_of_object = std::collections::HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as i64 + 1);
+        let event = e.to_event().unwrap();
+        assert_eq!(
+            event.leaf_hash_hex(),
+            e.leaf_hash,
+            "event {} hashes to its stored leaf",
+            e.seq
+        );
+        let key = (e.object_type.clone(), e.object_id.clone());
+        let expected_prev = last_of_object.get(&key).cloned();
+        assert_eq!(
+            e.prev_hash, expected_prev,
+            "event {} links to its object's previous event",
+            e.seq
+        );
+        last_of_object.insert(key, e.leaf_hash.clone());
+    }
+    // The history page of the clerk shows who changed the phone from what to what.
+    let page = app
+        .get(&admin, &format!("/audit/objects/user/{clerk}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("13800000001") && page.body.contains("13800000002"),
+        "{}",
+        page.body
+    );
+    // The 操作日志 filters by object.
+    let page = app
+        .get(
+            &admin,
+            &format!("/audit/events?object_type=user&object_id={clerk}"),
+        )
+        .await;
+    assert!(
+        page.body.contains("org.user.update") || page.body.contains("修改用户"),
+        "{}",
+        page.body
+    );
+}

@@ -1,0 +1,11 @@
+//! The application's tests: the real router on a real database (SQLite, or PostgreSQL with
+//! `SUNLIGHT_TEST_DB=postgres`). One test binary, so the application is linked once.
+
+mod audit_enforced;
+mod audit_trail;
+mod backup;
+mod bad_input;
+mod common;
+mod login;
+mod org_pages;
+mod permissions;

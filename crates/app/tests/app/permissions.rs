@@ -1,0 +1,305 @@
+//! Every route × every demo role: allowed, or 404 exactly like a page that does not exist; a scoped
+//! user reads only rows in scope, whatever the route and whatever id they guess.
+
+use axum::http::{Method, StatusCode};
+
+use crate::common::{Auth, PASSWORD, demo_app};
+
+const ROLES: [&str; 10] = [
+    "admin",
+    "leader",
+    "deputy",
+    "head",
+    "clerk",
+    "clerk2",
+    "inspector",
+    "auditor",
+    "applicant",
+    "expert",
+];
+const READERS: &[&str] = &[
+    "admin",
+    "leader",
+    "deputy",
+    "head",
+    "clerk",
+    "clerk2",
+    "inspector",
+    "auditor",
+];
+const AUDIT_READERS: &[&str] = &["admin", "inspector", "auditor"];
+/// Who may see the 高新技术处 and its clerk: readers whose scope covers that department.
+const GXJS_READERS: &[&str] = &[
+    "admin",
+    "leader",
+    "deputy",
+    "head",
+    "clerk",
+    "inspector",
+    "auditor",
+];
+
+#[tokio::test]
+async fn every_page_and_api_route_for_every_role() {
+    let app = demo_app().await;
+    let gxjs = app.department_id("高新技术处").await;
+    let clerk = app.user_id("clerk").await;
+    let clerk_role =
+        crate::common::scalar_i64(&app.db, "SELECT id FROM role WHERE role_key = 'clerk'").await;
+    let everyone: Vec<&str> = ROLES.to_vec();
+    let routes: Vec<(String, &[&str])> = vec![
+        ("/".into(), &everyone),
+        ("/password".into(), &everyone),
+        ("/org/departments".into(), READERS),
+        ("/org/departments?q=高新".into(), READERS),
+        ("/org/departments/new".into(), &["admin"]),
+        (format!("/org/departments/{gxjs}/edit"), &["admin"]),
+        (format!("/org/departments/{gxjs}/delete"), &["admin"]),
+        ("/org/users".into(), READERS),
+        ("/org/users/new".into(), &["admin"]),
+        (format!("/org/users/{clerk}/edit"), &["admin", "head"]),
+        (format!("/org/users/{clerk}/delete"), &["admin"]),
+        (format!("/org/users/{clerk}/reset-password"), &["admin"]),
+        ("/org/roles".into(), AUDIT_READERS),
+        (format!("/org/roles/{clerk_role}/edit"), &["admin"]),
+        ("/system/settings".into(), AUDIT_READERS),
+        ("/system/login-log".into(), AUDIT_READERS),
+        ("/audit/events".into(), AUDIT_READERS),
+        (format!("/audit/objects/user/{clerk}"), GXJS_READERS),
+        (format!("/audit/objects/department/{gxjs}"), GXJS_READERS),
+        ("/api/v1/departments".into(), READERS),
+        (format!("/api/v1/departments/{gxjs}"), GXJS_READERS),
+        ("/api/v1/users".into(), READERS),
+        (format!("/api/v1/users/{clerk}"), GXJS_READERS),
+    ];
+    let mut failures = Vec::new();
+    for role in ROLES {
+        let cookie = app.login(role, PASSWORD).await;
+        let token = app.token(role, PASSWORD).await;
+        for (path, allowed) in &routes {
+            let auth = if path.starts_with("/api/") {
+                &token
+            } else {
+                &cookie
+            };
+            let r = app.get(auth, path).await;
+            let expected = if allowed.contains(&role) {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            if r.status != expected {
+                failures.push(format!(
+                    "{role} GET {path}: {} (expected {expected})",
+                    r.status
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn without_login_pages_redirect_and_the_api_answers_401() {
+    let app = demo_app().await;
+    let r = app.get(&Auth::None, "/org/users?page=2").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=%2Forg%2Fusers%3Fpage%3D2");
+    let r = app.get(&Auth::None, "/api/v1/users").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.json()["error"].as_str().unwrap().contains("登录"));
+    let r = app
+        .get(&Auth::Bearer("not-a-token".into()), "/api/v1/users")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn mutations_outside_permission_or_scope_are_404_and_write_nothing() {
+    let app = demo_app().await;
+    let gxjs = app.department_id("高新技术处").await;
+    let nckj = app.department_id("农村科技处").await;
+    let clerk2 = app.user_id("clerk2").await;
+    // Logging in is on record too; count from after the logins.
+    let clerk = app.login("clerk", PASSWORD).await;
+    let token = app.token("clerk", PASSWORD).await;
+    let head = app.login("head", PASSWORD).await;
+    let admin = app.login("admin", PASSWORD).await;
+    let before = app.audit_count().await;
+
+    // A clerk may not add departments, by form or API.
+    let r = app
+        .post_form(
+            &clerk,
+            "/org/departments/new",
+            &[
+                ("name", "新处室"),
+                ("code", "XCS"),
+                ("kind", "department"),
+                ("parent_id", &gxjs.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .api(
+            &token,
+            Method::POST,
+            "/api/v1/departments",
+            Some(serde_json::json!({"name": "新处室", "code": "XCS", "kind": "department"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // The head of 高新技术处 may edit users, but not one of 农村科技处: it does not exist for them.
+    let r = app.get(&head, &format!("/org/users/{clerk2}/edit")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post_form(
+            &head,
+            &format!("/org/users/{clerk2}/edit"),
+            &[
+                ("username", "clerk2"),
+                ("name", "改名"),
+                ("department_id", &nckj.to_string()),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Nor may they move their own clerk into a department outside their scope.
+    let clerk_id = app.user_id("clerk").await;
+    let r = app
+        .post_form(
+            &head,
+            &format!("/org/users/{clerk_id}/edit"),
+            &[
+                ("username", "clerk"),
+                ("name", "于磊"),
+                ("department_id", &nckj.to_string()),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("部门"),
+        "the form names the department field: {}",
+        r.body
+    );
+
+    // Ids that do not exist look the same as ids out of scope.
+    assert_eq!(
+        app.get(&admin, "/org/users/999999/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&head, "/org/users/999999/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_eq!(app.audit_count().await, before, "nothing was written");
+    assert_eq!(app.count("app_user WHERE name = '改名'").await, 0);
+}
+
+#[tokio::test]
+async fn scoped_users_list_search_and_fetch_only_rows_in_scope() {
+    let app = demo_app().await;
+    let nckj = app.department_id("农村科技处").await;
+    let gxjs = app.department_id("高新技术处").await;
+    let cgzh = app.department_id("成果转化处").await;
+    let bgs = app.department_id("办公室").await;
+
+    // clerk2 (经办人, own department 农村科技处) sees only that department's users and itself.
+    let token = app.token("clerk2", PASSWORD).await;
+    let r = app.get(&token, "/api/v1/users?size=100").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let rows = r.json()["items"].as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|u| u["department_id"] == nckj), "{rows:?}");
+    // A search for a user of another department finds nothing.
+    let r = app.get(&token, "/api/v1/users?q=clerk").await;
+    let names: Vec<_> = r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, vec!["clerk2".to_owned()]);
+    let r = app.get(&token, "/api/v1/departments").await;
+    let ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![nckj]);
+
+    // The deputy (办公室 and below, plus 代管 高新技术处 and 成果转化处) sees exactly those three.
+    let token = app.token("deputy", PASSWORD).await;
+    let r = app.get(&token, "/api/v1/departments").await;
+    let mut ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = vec![bgs, gxjs, cgzh];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let r = app.get(&token, "/api/v1/users?size=100").await;
+    assert!(
+        r.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| expected.contains(&u["department_id"].as_i64().unwrap()))
+    );
+
+    // The HTML list of the same user shows the same rows.
+    let cookie = app.login("clerk2", PASSWORD).await;
+    let page = app.get(&cookie, "/org/users").await;
+    assert!(page.body.contains("clerk2"));
+    assert!(
+        !page.body.contains(">clerk<") && !page.body.contains(">admin<"),
+        "{}",
+        page.body
+    );
+
+    // Applicants see themselves only and no admin pages at all.
+    let token = app.token("applicant", PASSWORD).await;
+    assert_eq!(
+        app.get(&token, "/api/v1/users").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_menu_shows_what_the_role_may_open() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let home = app.get(&admin, "/").await;
+    for item in [
+        "部门管理",
+        "用户管理",
+        "角色管理",
+        "参数设置",
+        "登录日志",
+        "操作日志",
+    ] {
+        assert!(home.body.contains(item), "admin menu lacks {item}");
+    }
+    let clerk = app.login("clerk", PASSWORD).await;
+    let home = app.get(&clerk, "/").await;
+    assert!(home.body.contains("用户管理"));
+    for item in ["角色管理", "参数设置", "操作日志"] {
+        assert!(!home.body.contains(item), "clerk menu shows {item}");
+    }
+    let applicant = app.login("applicant", PASSWORD).await;
+    let home = app.get(&applicant, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(!home.body.contains("用户管理"));
+}
