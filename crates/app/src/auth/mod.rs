@@ -4,7 +4,7 @@ pub mod csrf;
 pub mod lockout;
 pub mod login;
 pub mod login_log;
-mod pages;
+pub(crate) mod pages;
 pub mod password;
 pub mod session;
 pub mod viewer;

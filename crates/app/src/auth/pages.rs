@@ -216,13 +216,16 @@ async fn password_submit(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct ApiLogin {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ApiLogin {
     username: String,
     password: String,
 }
 
-async fn api_login(
+/// 登录，取得 Bearer 令牌（有效期见 expires_in，空闲超时同网页会话）。
+#[utoipa::path(post, path = "/api/v1/session", tag = "登录", request_body = ApiLogin,
+    responses((status = 200, body = crate::web::openapi::TokenBody), (status = 401, body = crate::web::openapi::ErrorBody)))]
+pub(crate) async fn api_login(
     State(state): State<AppState>,
     conn: crate::web::ClientInfo,
     crate::web::json::Json(body): crate::web::json::Json<ApiLogin>,
@@ -259,7 +262,12 @@ async fn api_login(
     }
 }
 
-async fn api_logout(State(state): State<AppState>, viewer: Viewer) -> Result<StatusCode, ApiError> {
+/// 退出登录：令牌立即失效。
+#[utoipa::path(delete, path = "/api/v1/session", tag = "登录", security(("bearer" = [])), responses((status = 204), (status = 401, body = crate::web::openapi::ErrorBody)))]
+pub(crate) async fn api_logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<StatusCode, ApiError> {
     session::end(&state.db, &viewer.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

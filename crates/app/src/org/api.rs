@@ -15,6 +15,9 @@ use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, api_invalid};
 use crate::web::list::ListParams;
 
+/// 部门列表：数据权限内的全部部门。
+#[utoipa::path(get, path = "/api/v1/departments", tag = "部门管理", security(("bearer" = [])),
+    responses((status = 200, body = Vec<department::Model>), (status = 401, body = crate::web::openapi::ErrorBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -35,6 +38,9 @@ async fn find_department(
         .ok_or(AppError::NotFound)
 }
 
+/// 一个部门；不存在、不在数据权限内或无权查看时均为 404。
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "部门管理", security(("bearer" = [])), params(("id" = i64, Path, description = "部门编号")),
+    responses((status = 200, body = department::Model), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn get_department(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -44,6 +50,9 @@ pub async fn get_department(
     Ok(Json(find_department(&state, &viewer, &raw).await?))
 }
 
+/// 新增部门（org:dept:add）。
+#[utoipa::path(post, path = "/api/v1/departments", tag = "部门管理", security(("bearer" = [])), request_body = departments::Input,
+    responses((status = 201, body = department::Model), (status = 422, body = crate::web::openapi::InvalidBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -58,6 +67,9 @@ pub async fn create_department(
     )
 }
 
+/// 修改部门（org:dept:edit）。
+#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "部门管理", security(("bearer" = [])), params(("id" = i64, Path, description = "部门编号")), request_body = departments::Input,
+    responses((status = 200, body = department::Model), (status = 422, body = crate::web::openapi::InvalidBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn update_department(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -74,6 +86,9 @@ pub async fn update_department(
     )
 }
 
+/// 删除部门（org:dept:remove）；仍有下级部门或用户时 409。
+#[utoipa::path(delete, path = "/api/v1/departments/{id}", tag = "部门管理", security(("bearer" = [])), params(("id" = i64, Path, description = "部门编号")),
+    responses((status = 204), (status = 409, body = crate::web::openapi::ErrorBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn delete_department(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -90,7 +105,7 @@ pub async fn delete_department(
 }
 
 /// A user as the API shows it: never the password hash; phone masked unless the viewer may see it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserView {
     id: i64,
     username: String,
@@ -121,6 +136,22 @@ fn view(u: user::Model, personal: bool) -> UserView {
     }
 }
 
+/// One page of users.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserPage {
+    total: u64,
+    page: u64,
+    size: u64,
+    items: Vec<UserView>,
+}
+
+/// A new user and the one-time password to hand over (shown this once only).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedUser {
+    user: UserView,
+    one_time_password: String,
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct UserQuery {
     #[serde(flatten)]
@@ -129,21 +160,30 @@ pub struct UserQuery {
     list: ListParams,
 }
 
+/// 用户列表：数据权限内、符合条件的用户，分页。
+#[utoipa::path(get, path = "/api/v1/users", tag = "用户管理", security(("bearer" = [])), params(Filter, ListParams),
+    responses((status = 200, body = UserPage), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<UserQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<UserPage>, ApiError> {
     viewer.require("org:user:list")?;
     let paging = q.list.paging(&users::SORTABLE);
     let (rows, total) = users::search(&state.db, &viewer.scope, &q.filter, &paging).await?;
     let personal = viewer.sees_personal_data();
     let items: Vec<UserView> = rows.into_iter().map(|u| view(u, personal)).collect();
-    Ok(Json(
-        serde_json::json!({ "total": total, "page": paging.page, "size": paging.size, "items": items }),
-    ))
+    Ok(Json(UserPage {
+        total,
+        page: paging.page,
+        size: paging.size,
+        items,
+    }))
 }
 
+/// 一个用户；手机号码对无权查看个人信息者打码。
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "用户管理", security(("bearer" = [])), params(("id" = i64, Path, description = "用户编号")),
+    responses((status = 200, body = UserView), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn get_user(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -156,6 +196,9 @@ pub async fn get_user(
     Ok(Json(view(u, viewer.sees_personal_data())))
 }
 
+/// 新增用户（org:user:add）；返回一次性初始密码。
+#[utoipa::path(post, path = "/api/v1/users", tag = "用户管理", security(("bearer" = [])), request_body = users::Input,
+    responses((status = 201, body = CreatedUser), (status = 422, body = crate::web::openapi::InvalidBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -170,7 +213,10 @@ pub async fn create_user(
     };
     Ok(match users::create(ed, &input).await? {
         Ok((u, password)) => {
-            let body = serde_json::json!({ "user": view(u, true), "one_time_password": password });
+            let body = CreatedUser {
+                user: view(u, true),
+                one_time_password: password,
+            };
             (StatusCode::CREATED, Json(body)).into_response()
         }
         Err(e) => api_invalid(&e),

@@ -29,7 +29,8 @@ pub fn kind_label(kind: &str) -> &'static str {
 }
 
 /// What a user submits for a department (form or JSON).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = DepartmentInput)]
 pub struct Input {
     #[serde(default)]
     pub name: String,

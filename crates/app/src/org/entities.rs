@@ -4,7 +4,10 @@ pub mod department {
     use sea_orm::entity::prelude::*;
     use serde::{Deserialize, Serialize};
 
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+    #[derive(
+        Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize, utoipa::ToSchema,
+    )]
+    #[schema(as = Department)]
     #[sea_orm(table_name = "department")]
     pub struct Model {
         #[sea_orm(primary_key)]

@@ -1,6 +1,6 @@
 //! The organisation: departments, users, roles, permissions and data scope.
 
-mod api;
+pub(crate) mod api;
 mod department_pages;
 pub mod departments;
 pub mod entities;

@@ -100,7 +100,8 @@ pub(super) fn unlink_department_statements(
         .collect()
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = UserInput)]
 pub struct Input {
     #[serde(default)]
     pub username: String,
@@ -209,7 +210,7 @@ pub fn validate(input: &Input) -> Result<Valid, FieldErrors> {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct Filter {
     #[serde(default)]
     pub q: String,

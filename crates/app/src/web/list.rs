@@ -6,7 +6,7 @@ pub const PAGE_SIZES: [u64; 4] = [10, 20, 50, 100];
 
 /// `?page=2&size=20&sort=name&order=desc`. Unknown or malformed values fall back to defaults
 /// instead of failing: a list page always renders.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
     pub page: Option<String>,
     pub size: Option<String>,

@@ -5,6 +5,7 @@ pub mod form;
 pub mod form_multi;
 pub mod json;
 pub mod list;
+pub mod openapi;
 pub mod shell;
 pub mod xlsx;
 
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::org::routes())
         .merge(crate::settings::routes())
         .merge(crate::audit::routes())
+        .merge(openapi::routes())
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -175,6 +175,30 @@ impl TestApp {
         .await
     }
 
+    /// A GET whose body is binary (a download).
+    pub async fn get_bytes(&self, auth: &Auth, path: &str) -> (StatusCode, Vec<u8>) {
+        let req = self
+            .request(Method::GET, path, auth)
+            .body(Body::empty())
+            .unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
+        let status = res.status();
+        (
+            status,
+            res.into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes()
+                .to_vec(),
+        )
+    }
+
     /// A form POST from our own pages (same-origin).
     pub async fn post_form(&self, auth: &Auth, path: &str, fields: &[(&str, &str)]) -> Resp {
         let body = serde_urlencoded::to_string(fields).unwrap();

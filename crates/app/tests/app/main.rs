@@ -1,6 +1,7 @@
 //! The application's tests: the real router on a real database (SQLite, or PostgreSQL with
 //! `SUNLIGHT_TEST_DB=postgres`). One test binary, so the application is linked once.
 
+mod api_doc;
 mod audit_enforced;
 mod audit_trail;
 mod backup;

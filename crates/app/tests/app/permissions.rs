@@ -303,3 +303,63 @@ async fn the_menu_shows_what_the_role_may_open() {
     assert_eq!(home.status, StatusCode::OK);
     assert!(!home.body.contains("用户管理"));
 }
+
+/// The rows of the first sheet of an .xlsx download.
+fn sheet_rows(body: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).expect("a real .xlsx");
+    let range = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn exports_hold_the_rows_in_scope_only() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let r = app.get_bytes(&admin, "/org/users/export").await;
+    assert_eq!(r.0, StatusCode::OK);
+    let rows = sheet_rows(&r.1);
+    assert_eq!(
+        rows[0][..4],
+        ["用户名", "姓名", "部门", "手机号码"].map(String::from)
+    );
+    assert_eq!(rows.len() - 1, app.count("app_user").await as usize);
+    // With a filter, the export holds what the list shows.
+    let rows = sheet_rows(&app.get_bytes(&admin, "/org/users/export?q=clerk2").await.1);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][2], "农村科技处");
+
+    // Give 经办人 the export permission: clerk2 exports only 农村科技处.
+    let clerk_role =
+        crate::common::scalar_i64(&app.db, "SELECT id FROM role WHERE role_key = 'clerk'").await;
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/org/roles/{clerk_role}/edit"),
+            &[
+                ("name", "经办人"),
+                ("data_scope", "department"),
+                ("permissions", "org:user:list"),
+                ("permissions", "org:user:export"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    let rows = sheet_rows(&app.get_bytes(&clerk2, "/org/users/export").await.1);
+    assert!(rows.len() >= 2);
+    assert!(rows[1..].iter().all(|r| r[2] == "农村科技处"), "{rows:?}");
+    // Without the permission the export does not exist.
+    let leader = app.login("leader", PASSWORD).await;
+    assert_eq!(
+        app.get_bytes(&leader, "/org/users/export").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
