@@ -123,6 +123,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", args.listen))?;
+    let shutdown = app::web::shutdown_signal();
     let local = listener.local_addr()?;
     println!("阳光监管 Sunlight 已启动：http://{local}/");
     tracing::info!(%local, "listening");
@@ -136,6 +137,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             config: Arc::new(config),
         },
         listener,
+        shutdown,
     )
     .await
 }

@@ -16,6 +16,9 @@ impl FieldErrors {
         self.0.is_empty()
     }
     /// The message for `field`, or "" (templates show it under the input).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
     pub fn get(&self, field: &str) -> &str {
         self.0.get(field).map(String::as_str).unwrap_or("")
     }

@@ -175,3 +175,12 @@ async fn a_department_cannot_become_its_own_ancestor() {
     assert!(r.body.contains("上级部门"), "{}", r.body);
     assert_eq!(app.audit_count().await, before);
 }
+
+/// The messages shown next to form fields.
+fn field_errors(page: &str) -> Vec<String> {
+    page.split("<div class=\"field-error\">")
+        .skip(1)
+        .filter_map(|rest| rest.split("</div>").next())
+        .map(str::to_owned)
+        .collect()
+}

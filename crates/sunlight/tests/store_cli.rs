@@ -1,0 +1,148 @@
+//! The commands that open the database, run as a user runs them: serve, migrate, demo, backup, restore.
+
+mod support;
+
+use support::{Server, Store, postgres, run};
+
+#[test]
+fn a_first_start_prints_a_one_time_admin_password_once() {
+    let store = Store::fresh("first-start");
+    let server = Server::start(&store, &[]);
+    assert!(
+        server
+            .banner
+            .contains("已创建管理员账号 admin，一次性密码："),
+        "{}",
+        server.banner
+    );
+    assert!(!server.banner.contains("Demo@2026"));
+    drop(server);
+    let again = Server::start(&store, &[]);
+    assert!(
+        !again.banner.contains("一次性密码"),
+        "printed once only: {}",
+        again.banner
+    );
+}
+
+#[test]
+fn demo_data_and_real_data_are_never_mixed() {
+    let demo = Store::fresh("demo-mode");
+    let server = Server::start(&demo, &["--demo"]);
+    for account in [
+        "admin",
+        "leader",
+        "head",
+        "clerk",
+        "inspector",
+        "auditor",
+        "applicant",
+        "expert",
+    ] {
+        assert!(
+            server
+                .banner
+                .lines()
+                .any(|l| l.trim_start().starts_with(account)),
+            "{account} listed: {}",
+            server.banner
+        );
+    }
+    assert!(server.banner.contains("Demo@2026"));
+    drop(server);
+    let mut args: Vec<&str> = vec!["serve", "--listen", "127.0.0.1:0"];
+    args.extend(demo.args.iter().map(String::as_str));
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 1);
+    assert!(err.contains("演示数据") && err.contains("--demo"), "{err}");
+
+    let real = Store::fresh("real-mode");
+    drop(Server::start(&real, &[]));
+    let mut args: Vec<&str> = vec!["serve", "--demo", "--listen", "127.0.0.1:0"];
+    args.extend(real.args.iter().map(String::as_str));
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 1);
+    assert!(err.contains("正式数据"), "{err}");
+}
+
+#[test]
+fn migrate_demo_backup_and_restore_from_the_command_line() {
+    let store = Store::fresh("cli-backup");
+    let with = |cmd: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        v.extend(store.args.iter().cloned());
+        v
+    };
+    let (code, out, err) = run(&with(&["migrate"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("迁移完成"));
+    let (code, out, err) = run(&with(&["demo", "--scale", "city"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("staff_0"), "a city has more staff: {out}");
+    // A second demo fill is refused.
+    let (code, _, err) = run(&with(&["demo"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(code, 1);
+    assert!(err.contains("空数据库"), "{err}");
+
+    let file = store.dir.join("backup.db");
+    let file = file.display().to_string();
+    let (code, out, err) = run(&with(&["backup", &file])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    if postgres() {
+        assert!(out.contains("pg_dump --format=custom"), "{out}");
+        return;
+    }
+    assert!(out.contains("已备份到"));
+    let target = store.dir.join("restored").display().to_string();
+    let (code, out, err) = run(&["restore", &file, "--data-dir", &target]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已恢复到"));
+    // The restored data serves the same demo bureau.
+    let restored = Store {
+        dir: store.dir.clone(),
+        args: vec!["--data-dir".into(), target.clone()],
+    };
+    let server = Server::start(&restored, &["--demo"]);
+    assert!(server.banner.contains("staff_0"));
+    // Restoring into a directory that has data is refused.
+    let (code, _, err) = run(&["restore", &file, "--data-dir", &target]);
+    assert_eq!(code, 1);
+    assert!(err.contains("已有数据库"), "{err}");
+}
+
+#[test]
+fn bad_options_are_explained() {
+    let (code, _, err) = run(&["serve", "--database-url", "mysql://localhost/x"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("postgres://"), "{err}");
+    let (code, _, err) = run(&["serve", "--listen", "nonsense"]);
+    assert_eq!(code, 2, "clap rejects the address: {err}");
+    let (code, _, err) = run(&["backup", "x.db", "--data-dir", "/nonexistent/sunlight"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("没有数据库"), "{err}");
+}
+
+#[test]
+fn the_server_stops_cleanly_on_sigterm() {
+    let store = Store::fresh("sigterm");
+    let mut server = Server::start(&store, &["--demo"]);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.wait();
+    assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
+}
