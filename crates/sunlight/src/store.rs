@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use app::db::Location;
 use app::demo::{Account, Scale};
@@ -131,15 +130,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
     };
-    app::web::serve(
-        app::web::AppState {
-            db,
-            config: Arc::new(config),
-        },
-        listener,
-        shutdown,
-    )
-    .await
+    app::web::serve(app::web::AppState::new(db, config), listener, shutdown).await
 }
 
 fn print_accounts(accounts: &[Account]) {

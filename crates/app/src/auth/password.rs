@@ -35,6 +35,14 @@ fn random_salt() -> String {
 }
 
 /// A random one-time password that satisfies any policy up to 4 classes and 16 characters.
+/// 256 random bits, URL-safe: session tokens and other unguessable keys.
+pub fn random_token() -> String {
+    use base64::Engine;
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 pub fn one_time() -> String {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";

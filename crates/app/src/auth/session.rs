@@ -1,7 +1,6 @@
 //! Server-side sessions in the database, for the browser (cookie) and the API (bearer token).
 //! Only the SHA-256 of a token is stored, so a copy of the database cannot be used to log in.
 
-use rand::Rng;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter};
 use sha2::{Digest, Sha256};
@@ -61,9 +60,7 @@ pub async fn create(
     user_agent: &str,
     lifetime: Lifetime,
 ) -> Result<String, DbErr> {
-    use base64::Engine;
-    let bytes: [u8; 32] = rand::rng().random();
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = super::password::random_token();
     let now = crate::db::now_ms();
     entity::ActiveModel {
         token_hash: Set(token_hash(&token)),

@@ -8,6 +8,8 @@ pub mod permissions;
 mod role_pages;
 pub mod roles;
 pub mod scope;
+mod user_import;
+mod user_import_pages;
 mod user_pages;
 pub mod users;
 
@@ -31,6 +33,22 @@ pub fn routes() -> Router<AppState> {
         .route("/org/users", get(u::list))
         .route("/org/users/new", get(u::new).post(u::create))
         .route("/org/users/export", get(u::export))
+        .route(
+            "/org/users/import",
+            get(user_import_pages::form)
+                .post(user_import_pages::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    user_import_pages::UPLOAD_LIMIT,
+                )),
+        )
+        .route(
+            "/org/users/import/template",
+            get(user_import_pages::template),
+        )
+        .route(
+            "/org/users/import/confirm",
+            axum::routing::post(user_import_pages::confirm),
+        )
         .route("/org/users/{id}/edit", get(u::edit).post(u::update))
         .route(
             "/org/users/{id}/delete",

@@ -297,7 +297,7 @@ async fn username_taken(
 }
 
 /// Validates without and then with the database; the user sees every problem at once.
-async fn validate_all(
+pub(super) async fn validate_all(
     db: &impl ConnectionTrait,
     scope: &Scope,
     input: &Input,
@@ -351,7 +351,7 @@ async fn check_against_db(
 
 /// Who may grant roles: only a user who may edit roles can hand them out (no escalation by a
 /// department head editing a user).
-fn may_grant_roles(can_edit_roles: bool, before: &[i64], after: &[i64]) -> bool {
+pub(super) fn may_grant_roles(can_edit_roles: bool, before: &[i64], after: &[i64]) -> bool {
     can_edit_roles || before == after
 }
 
@@ -378,12 +378,22 @@ pub async fn create(
     if !e.is_empty() {
         return Ok(Err(e));
     }
+    let mut tx = AuditedTx::begin(ed.db, ed.actor, "org.user.create").await?;
+    let created = insert_new(&mut tx, v).await?;
+    tx.commit().await?;
+    Ok(Ok(created))
+}
+
+/// Inserts a validated new user with a one-time password (returned) inside `tx`.
+pub(super) async fn insert_new(
+    tx: &mut AuditedTx,
+    v: Valid,
+) -> Result<(user::Model, String), AppError> {
     let password = crate::auth::password::one_time();
     let hash = crate::auth::password::hash(password.clone())
         .await
         .map_err(AppError::Internal)?;
     let now = crate::db::now_ms();
-    let mut tx = AuditedTx::begin(ed.db, ed.actor, "org.user.create").await?;
     let u = tx
         .insert(user::ActiveModel {
             username: Set(v.username),
@@ -403,9 +413,8 @@ pub async fn create(
             ..Default::default()
         })
         .await?;
-    set_links(&mut tx, u.id, &[], &v.roles, &[], &v.covered).await?;
-    tx.commit().await?;
-    Ok(Ok((u, password)))
+    set_links(tx, u.id, &[], &v.roles, &[], &v.covered).await?;
+    Ok((u, password))
 }
 
 async fn set_links(

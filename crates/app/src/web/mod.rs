@@ -7,6 +7,7 @@ pub mod json;
 pub mod list;
 pub mod openapi;
 pub mod shell;
+pub mod staging;
 pub mod xlsx;
 
 use std::net::SocketAddr;
@@ -38,6 +39,18 @@ pub struct Config {
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    /// Import previews waiting for confirmation.
+    pub staging: Arc<staging::Staging>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            staging: Default::default(),
+        }
+    }
 }
 
 /// The client's address and browser, for logs.

@@ -79,3 +79,34 @@ pub fn sheet_response(
     let bytes = workbook(sheet, columns, rows).map_err(AppError::internal)?;
     Ok(download(file_name, bytes))
 }
+
+/// The cells of the first sheet of an uploaded .xlsx, as text the way Excel shows it: whole numbers
+/// without ".0" (phone numbers typed as numbers), dates as YYYY-MM-DD.
+pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| {
+            "文件不是有效的 Excel（.xlsx）文件；请用导入模板填写后另存为 .xlsx".to_owned()
+        })?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("Excel 文件中没有工作表")?
+        .map_err(|e| format!("无法读取第一个工作表：{e}"))?;
+    Ok(range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
+                    Data::DateTime(d) => d
+                        .as_datetime()
+                        .map(|t| t.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| d.to_string()),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}

@@ -2,7 +2,6 @@
 //! PostgreSQL database of its own when `SUNLIGHT_TEST_DB=postgres`), and the real router driven
 //! without a socket.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::db::Location;
@@ -87,13 +86,13 @@ pub async fn demo_app() -> TestApp {
 }
 
 fn build(db: DatabaseConnection, location: Location, demo: bool) -> TestApp {
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(Config {
+    let state = AppState::new(
+        db.clone(),
+        Config {
             demo,
             secure_cookies: false,
-        }),
-    };
+        },
+    );
     let router = app::web::with_test_client(app::web::router(state));
     TestApp {
         db,

@@ -7,6 +7,7 @@ mod audit_trail;
 mod backup;
 mod bad_input;
 mod common;
+mod import;
 mod login;
 mod org_pages;
 mod permissions;

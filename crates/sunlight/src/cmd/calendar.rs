@@ -1,0 +1,190 @@
+//! `sunlight calendar …`: the working-day calendar (工作日) and notice periods (公示期).
+//!
+//! Uses the years shipped with the `calendar` crate; the application's own `calendar import`
+//! adds years from its database.
+
+use std::io::{self, BufWriter, Write};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use calendar::{
+    Calendar, CalendarDay, DayKind, NaiveDate, NoticeRule, Start, Unit, YearArrangement,
+};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// 逐日列出工作日（workday）和放假日（off），并注明节日名称或“调休上班”
+    List {
+        /// 起始日期，YYYY-MM-DD
+        #[arg(long, value_name = "日期", value_parser = date)]
+        from: NaiveDate,
+        /// 结束日期（含），YYYY-MM-DD
+        #[arg(long, value_name = "日期", value_parser = date)]
+        to: NaiveDate,
+    },
+    /// 计算公示期，输出“起始日期<TAB>结束日期”
+    Notice {
+        /// 公示发布日期，YYYY-MM-DD
+        #[arg(long, value_name = "日期", value_parser = date)]
+        published: NaiveDate,
+        /// 公示期长度
+        #[arg(long, value_name = "N", value_parser = length, default_value = "5")]
+        days: NonZeroU32,
+        /// 起算规则：same-day 发布当日；next-day 发布次日；next-workday 发布次日，次日不是工作日的自其后第一个工作日（默认）
+        #[arg(long, value_name = "规则", value_parser = start_rule, default_value = "next-workday")]
+        start: Start,
+        /// 长度单位：workdays 工作日（默认）；days 自然日
+        #[arg(long, value_name = "单位", value_parser = unit, default_value = "workdays")]
+        unit: Unit,
+    },
+    /// 从某日起加（或减，N 为负数）N 个工作日，输出所得日期
+    Add {
+        /// 起始日期，YYYY-MM-DD（不计入）
+        #[arg(long, value_name = "日期", value_parser = date)]
+        from: NaiveDate,
+        /// 工作日数，可为0或负数；为0时放假日顺延到下一个工作日
+        #[arg(long, value_name = "N", value_parser = workdays, allow_negative_numbers = true)]
+        workdays: i32,
+    },
+    /// 检查一个年度放假安排文件（TOML），输出摘要或全部错误
+    CheckFile {
+        /// 年度放假安排文件，格式同内置的 data/2025.toml
+        #[arg(value_name = "文件")]
+        file: PathBuf,
+    },
+}
+
+fn date(text: &str) -> Result<NaiveDate, String> {
+    calendar::parse_date(text)
+}
+
+fn start_rule(text: &str) -> Result<Start, String> {
+    text.parse()
+}
+
+fn unit(text: &str) -> Result<Unit, String> {
+    text.parse()
+}
+
+fn length(text: &str) -> Result<NonZeroU32, String> {
+    text.parse()
+        .map_err(|_| format!("公示期长度应为正整数，实为“{text}”"))
+}
+
+fn workdays(text: &str) -> Result<i32, String> {
+    text.parse()
+        .map_err(|_| format!("工作日数应为整数（可为0或负数），实为“{text}”"))
+}
+
+pub fn run(cmd: CalendarCommand) -> ExitCode {
+    let result = match cmd {
+        CalendarCommand::List { from, to } => list(from, to),
+        CalendarCommand::Notice {
+            published,
+            days,
+            start,
+            unit,
+        } => Calendar::builtin()
+            .notice_period(
+                published,
+                &NoticeRule {
+                    start,
+                    unit,
+                    length: days,
+                },
+            )
+            .map(|(start, end)| format!("{start}\t{end}\n"))
+            .map_err(|e| e.to_string())
+            .and_then(print),
+        CalendarCommand::Add { from, workdays } => Calendar::builtin()
+            .add_workdays(from, workdays)
+            .map(|day| format!("{day}\n"))
+            .map_err(|e| e.to_string())
+            .and_then(print),
+        CalendarCommand::CheckFile { file } => check_file(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("错误：{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(text: String) -> Result<(), String> {
+    write_out(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to a locked, buffered stdout; a closed pipe (`| head`) is not an error.
+fn write_out(body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match body(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!("无法写出结果：{e}")),
+        _ => Ok(()),
+    }
+}
+
+fn list(from: NaiveDate, to: NaiveDate) -> Result<(), String> {
+    if from > to {
+        return Err(format!("起始日期{from}晚于结束日期{to}"));
+    }
+    let cal = Calendar::builtin();
+    // All days are looked up before printing, so an unknown year prints nothing.
+    let days = cal.days(from, to).map_err(|e| e.to_string())?;
+    write_out(|out| {
+        for CalendarDay { date, kind } in days {
+            match kind {
+                DayKind::Workday => writeln!(out, "{date}\tworkday")?,
+                DayKind::Weekend => writeln!(out, "{date}\toff")?,
+                DayKind::Holiday { name } => writeln!(out, "{date}\toff\t{name}")?,
+                DayKind::MakeupWorkday { .. } => writeln!(out, "{date}\tworkday\t调休上班")?,
+            }
+        }
+        Ok(())
+    })
+}
+
+fn check_file(path: &std::path::Path) -> Result<(), String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取文件 {shown}：{e}"))?;
+    let arrangement = YearArrangement::parse(&text).map_err(|errors| {
+        let count = errors.0.len();
+        format!("文件 {shown} 有{count}处错误：\n{errors}")
+    })?;
+    let year = arrangement.year();
+    let mut summary = format!("{year}年放假安排");
+    if let Some(title) = arrangement.title() {
+        summary.push_str(&format!("：{title}"));
+    }
+    summary.push_str(&format!("\n来源：{}\n", arrangement.source()));
+    for url in arrangement.amended_by() {
+        summary.push_str(&format!("修改：{url}\n"));
+    }
+    for holiday in arrangement.holidays() {
+        let off: Vec<String> = holiday.off().iter().map(ToString::to_string).collect();
+        summary.push_str(&format!("{}\t放假 {}", holiday.name(), off.join("、")));
+        if !holiday.makeup().is_empty() {
+            let makeup: Vec<String> = holiday.makeup().iter().map(ToString::to_string).collect();
+            summary.push_str(&format!("\t调休上班 {}", makeup.join("、")));
+        }
+        summary.push('\n');
+    }
+    let (holidays, off, makeup) = (
+        arrangement.holidays().len(),
+        arrangement.off_day_count(),
+        arrangement.makeup_day_count(),
+    );
+    summary.push_str(&format!(
+        "共{holidays}个节日，放假{off}天，调休上班{makeup}天"
+    ));
+    // Load it with the shipped years, as an import would, to catch clashes with them.
+    let cal = Calendar::builtin()
+        .with_year(arrangement)
+        .map_err(|e| e.to_string())?;
+    let workdays = cal.workdays_in_year(year).map_err(|e| e.to_string())?;
+    summary.push_str(&format!("；全年工作日{workdays}天\n"));
+    print(summary)
+}

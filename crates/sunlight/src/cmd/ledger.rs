@@ -1,0 +1,100 @@
+//! `sunlight ledger …`: the rectification ledger (巡察整改台账) from the command line.
+//!
+//! `import-bulletin --dry-run` reads a published 整改情况通报 (UTF-8 text or Word .docx) and shows
+//! the draft ledger it proposes: a one-line summary or the whole tree as JSON. Headline figures the
+//! text states but the tree does not bear out are warnings on stderr. Importing into the database
+//! is wired in `store`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bulletin::{Parsed, parse, parse_docx};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum LedgerCommand {
+    /// 读取已发布的巡察整改情况通报（UTF-8 文本或 Word .docx），生成整改台账草稿
+    ImportBulletin {
+        /// 通报文件：.txt（UTF-8）或 .docx
+        #[arg(value_name = "文件")]
+        file: PathBuf,
+        /// 只解析并显示结果，不写入数据库
+        #[arg(long)]
+        dry_run: bool,
+        /// 输出一行统计：sections=N main=N specific=N measures=N completed=N in_progress=N（默认）
+        #[arg(long, conflicts_with = "json")]
+        summary: bool,
+        /// 以 JSON 输出解析得到的完整通报结构
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit code when the import into the database was asked for but is not available here.
+const NOT_AVAILABLE: u8 = 2;
+
+pub fn run(cmd: LedgerCommand) -> ExitCode {
+    match cmd {
+        LedgerCommand::ImportBulletin {
+            file,
+            dry_run,
+            summary: _,
+            json,
+        } => {
+            if !dry_run {
+                eprintln!(
+                    "尚不能直接导入：导入数据库将通过 `sunlight ledger import-bulletin --database-url … 文件` 完成。\
+                     现在请加 --dry-run 检查解析结果（--summary 输出统计，--json 输出完整结构）。"
+                );
+                return ExitCode::from(NOT_AVAILABLE);
+            }
+            match read(&file) {
+                Ok(parsed) => show(&parsed, json),
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// Reads and parses the file; the error is a message for the user, naming the file.
+fn read(file: &Path) -> Result<Parsed, String> {
+    let name = file.display();
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取文件 {name}：{e}"))?;
+    let parsed = if bytes.starts_with(b"PK\x03\x04") {
+        parse_docx(&bytes)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(format!(
+            "{name} 是旧版 Word 文档（.doc），无法读取：请在 Word 中“另存为” .docx 后再导入"
+        ));
+    } else {
+        let text = String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "{name} 不是 UTF-8 编码的文本（第{}字节处无效）：如为 GBK 编码，请用记事本等“另存为” UTF-8 后再导入",
+                e.utf8_error().valid_up_to() + 1
+            )
+        })?;
+        parse(&text)
+    };
+    parsed.map_err(|e| format!("无法解析通报 {name}：{e}"))
+}
+
+fn show(parsed: &Parsed, json: bool) -> ExitCode {
+    for warning in &parsed.warnings {
+        eprintln!("警告：{warning}");
+    }
+    if json {
+        match serde_json::to_string_pretty(&parsed.bulletin) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("无法输出 JSON：{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        println!("{}", parsed.summary());
+    }
+    ExitCode::SUCCESS
+}
