@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::calendar::CalendarCommand,
     },
+    /// 查重：建立比对库、检查文档的文字复制比、找出相似的文档对
+    Similarity {
+        #[command(subcommand)]
+        cmd: cmd::similarity::SimilarityCommand,
+    },
     /// 证件号码：检查统一社会信用代码、公民身份号码并说明其含义
     Id {
         #[command(subcommand)]
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => store::block_on(store::demo(args)),
         Command::Calendar { cmd } => cmd::calendar::run(cmd),
         Command::Id { cmd } => cmd::id::run(cmd),
+        Command::Similarity { cmd } => cmd::similarity::run(cmd),
     }
 }
 

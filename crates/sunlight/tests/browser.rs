@@ -219,7 +219,10 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
         .text()
         .await
         .unwrap();
-    assert!(error.contains("“1380013”格式不正确"), "{error}");
+    assert!(
+        error.contains("“1380013”") && error.contains("应为11位"),
+        "{error}"
+    );
     // Corrected, the user is created and the one-time password is shown once.
     fill(&c, "phone", "13800138000").await;
     submit(&c).await;

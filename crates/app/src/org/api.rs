@@ -120,13 +120,9 @@ pub struct UserView {
 fn view(u: user::Model, personal: bool) -> UserView {
     UserView {
         id: u.id,
-        phone: u.phone.map(|p| {
-            if personal {
-                p
-            } else {
-                super::user_pages::mask_phone(&p)
-            }
-        }),
+        phone: u
+            .phone
+            .map(|p| super::user_pages::shown_phone(&p, personal)),
         username: u.username,
         name: u.name,
         department_id: u.department_id,

@@ -49,30 +49,9 @@ pub(super) struct ListPage {
     export_href: String,
 }
 
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() == 11 && chars.iter().all(|c| c.is_ascii_digit()) {
-        format!(
-            "{}****{}",
-            chars[..3].iter().collect::<String>(),
-            chars[7..].iter().collect::<String>()
-        )
-    } else if let Some((area, rest)) = phone.split_once('-') {
-        let tail: String = rest
-            .chars()
-            .rev()
-            .take(2)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!(
-            "{area}-{}{tail}",
-            "*".repeat(rest.chars().count().saturating_sub(2))
-        )
-    } else {
-        "*".repeat(chars.len())
-    }
+/// A stored phone number as the viewer may see it: whole, or masked (`138****5678`).
+pub fn shown_phone(phone: &str, personal: bool) -> String {
+    domain::Masked::unless(personal).show_raw::<domain::PhoneNumber>(phone)
 }
 
 pub async fn list(
@@ -93,11 +72,11 @@ pub async fn list(
                 .get(&u.department_id)
                 .cloned()
                 .unwrap_or_default(),
-            phone: match &u.phone {
-                Some(p) if personal => p.clone(),
-                Some(p) => mask_phone(p),
-                None => String::new(),
-            },
+            phone: u
+                .phone
+                .as_deref()
+                .map(|p| shown_phone(p, personal))
+                .unwrap_or_default(),
             user: u,
         })
         .collect();
@@ -153,11 +132,10 @@ pub async fn export(
             u.username,
             u.name,
             names.get(&u.department_id).cloned().unwrap_or_default(),
-            match &u.phone {
-                Some(p) if personal => p.clone(),
-                Some(p) => mask_phone(p),
-                None => String::new(),
-            },
+            u.phone
+                .as_deref()
+                .map(|p| shown_phone(p, personal))
+                .unwrap_or_default(),
             u.email.unwrap_or_default(),
             if u.status == "active" {
                 "正常".into()
@@ -459,12 +437,16 @@ pub async fn reset(
 
 #[cfg(test)]
 mod tests {
-    use super::mask_phone;
+    use super::shown_phone;
 
     #[test]
-    fn phones_are_masked() {
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("0411-83631234"), "0411-******34");
-        assert_eq!(mask_phone("weird"), "*****");
+    fn phones_are_masked_unless_the_viewer_may_see_them() {
+        assert_eq!(shown_phone("13812345678", false), "138****5678");
+        assert_eq!(shown_phone("0411-83631234", false), "0411-******34");
+        assert_eq!(shown_phone("13812345678", true), "13812345678");
+        assert!(
+            !shown_phone("weird-123456", false).contains("123456"),
+            "unparseable values are masked too"
+        );
     }
 }

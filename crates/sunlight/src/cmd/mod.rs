@@ -1,3 +1,4 @@
 //! One module per command group that does not need the application's database (those are in `store`).
 pub mod calendar;
 pub mod id;
+pub mod similarity;

@@ -1,0 +1,134 @@
+//! Exact similarity of two documents, and of each section they both have (立项依据 against 立项依据 …):
+//! what decides after MinHash/LSH or shared fingerprints proposed a candidate.
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Analysis;
+use crate::section::Section;
+use crate::shingle::{SHINGLE_LEN, distinct, overlap};
+
+/// Jaccard similarity and containment of two shingle sets.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Similarity {
+    /// Shared shingles over all distinct shingles of both.
+    pub jaccard: f64,
+    /// Shared shingles over those of the smaller set: near 1 when one text is contained in the other.
+    pub containment: f64,
+}
+
+impl Similarity {
+    /// Of two sorted sets without repeats, leaving out shingles for which `ignore` is true (template text).
+    pub fn of(a: &[u64], b: &[u64], ignore: impl Fn(u64) -> bool) -> Self {
+        let (both, len_a, len_b) = overlap(a, b, ignore);
+        let union = len_a + len_b - both;
+        let smaller = len_a.min(len_b);
+        Self {
+            jaccard: if union == 0 {
+                0.0
+            } else {
+                both as f64 / union as f64
+            },
+            containment: if smaller == 0 {
+                0.0
+            } else {
+                both as f64 / smaller as f64
+            },
+        }
+    }
+}
+
+/// Similarity of one section that both documents have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionSimilarity {
+    pub name: String,
+    pub jaccard: f64,
+    pub containment: f64,
+}
+
+/// The distinct shingles lying wholly inside each section, by section name in order of first appearance
+/// (a name that occurs twice gets the shingles of both parts).
+pub fn section_shingles(analysis: &Analysis, sections: &[Section]) -> Vec<(String, Vec<u64>)> {
+    let mut out: Vec<(String, Vec<u64>)> = Vec::new();
+    for section in sections {
+        let from = analysis.normalized.position_of_original(section.start);
+        let to = analysis.normalized.position_of_original(section.end);
+        // Shingle `i` covers chars `i..i + SHINGLE_LEN`.
+        let last = (to + 1).saturating_sub(SHINGLE_LEN).max(from);
+        let hashes = analysis.hashes.get(from..last).unwrap_or_default();
+        match out.iter_mut().find(|(name, _)| *name == section.name) {
+            Some((_, set)) => set.extend_from_slice(hashes),
+            None => out.push((section.name.clone(), hashes.to_vec())),
+        }
+    }
+    for (_, set) in &mut out {
+        *set = distinct(set);
+    }
+    out
+}
+
+/// Similarity of every section name found in both documents, in the order of the checked one.
+pub fn compare_sections(
+    checked: &[(String, Vec<u64>)],
+    source: &[(String, Vec<u64>)],
+    ignore: impl Fn(u64) -> bool + Copy,
+) -> Vec<SectionSimilarity> {
+    checked
+        .iter()
+        .filter_map(|(name, set)| {
+            let (_, other) = source.iter().find(|(n, _)| n == name)?;
+            let s = Similarity::of(set, other, ignore);
+            Some(SectionSimilarity {
+                name: name.clone(),
+                jaccard: s.jaccard,
+                containment: s.containment,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::section::SectionRules;
+
+    fn sets(text: &str) -> Vec<(String, Vec<u64>)> {
+        section_shingles(&Analysis::of(text), &SectionRules::default().split(text))
+    }
+
+    #[test]
+    fn sections_are_compared_by_name() {
+        let basis = "研究区域农业用水紧张，灌溉效率低下，亟需精准调控手段。";
+        let a = format!(
+            "一、立项依据\n{basis}\n二、研究内容\n研制土壤墒情传感器与低功耗无线网络节点。\n"
+        );
+        let b = format!(
+            "一、立项依据\n{basis}\n二、研究内容\n建立作物需水模型并开发远程灌溉决策平台。\n三、创新点\n无\n"
+        );
+        let result = compare_sections(&sets(&a), &sets(&b), |_| false);
+        let names: Vec<&str> = result.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["立项依据", "研究内容"]);
+        assert_eq!(result[0].jaccard, 1.0);
+        // 24 chars (20 shingles) each, of which only the heading "二研究内容" is shared: 1 of 39.
+        assert_eq!(result[1].jaccard, 1.0 / 39.0);
+    }
+
+    #[test]
+    fn shingles_crossing_a_section_boundary_belong_to_neither() {
+        let text = "一、立项依据\n甲乙丙丁\n二、研究内容\n戊己庚辛壬\n";
+        let by_name = sets(text);
+        // 立项依据 holds "一立项依据甲乙丙丁" (9 chars, 5 shingles), 研究内容 "二研究内容戊己庚辛壬" (10 chars,
+        // 6 shingles); the 4 shingles across the boundary count for the whole document only.
+        assert_eq!(by_name[0].1.len(), 5);
+        assert_eq!(by_name[1].1.len(), 6);
+        assert_eq!(Analysis::of(text).shingles.len(), 15);
+    }
+
+    #[test]
+    fn templates_are_left_out() {
+        let s = Similarity::of(&[1, 2, 3, 4], &[2, 4, 5], |_| false);
+        assert_eq!((s.jaccard, s.containment), (0.4, 2.0 / 3.0));
+        let s = Similarity::of(&[1, 2, 3, 4], &[2, 4, 5], |h| h == 4);
+        assert_eq!((s.jaccard, s.containment), (0.25, 0.5));
+        assert_eq!(Similarity::of(&[], &[], |_| false), Similarity::default());
+    }
+}

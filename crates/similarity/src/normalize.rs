@@ -1,0 +1,285 @@
+//! Text normalisation before comparison, keeping a map back to the original text.
+//!
+//! Two texts that differ only in full/half width, Traditional vs Simplified characters, letter case,
+//! whitespace or punctuation normalise to the same characters, so a copy cannot hide behind such edits.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use ferrous_opencc::OpenCC;
+use ferrous_opencc::config::BuiltinConfig;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Normalised text: only letters and digits, each with the char offset in the original text it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    chars: Vec<char>,
+    offsets: Vec<u32>,
+}
+
+impl Normalized {
+    /// The normalised characters.
+    pub fn chars(&self) -> &[char] {
+        &self.chars
+    }
+
+    /// For each normalised char, the char offset (not byte offset) of its source in the original text.
+    /// Non-decreasing; several normalised chars share an offset when one original char expands (e.g. "㎏").
+    pub fn offsets(&self) -> &[u32] {
+        &self.offsets
+    }
+
+    pub fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    /// Original char range `[start, end)` covered by the normalised range `[from, to)` (`from < to`).
+    pub fn original_span(&self, from: usize, to: usize) -> (u32, u32) {
+        (self.offsets[from], self.offsets[to - 1] + 1)
+    }
+
+    /// Index of the first normalised char whose original offset is at or after `original`.
+    pub fn position_of_original(&self, original: u32) -> usize {
+        self.offsets.partition_point(|&o| o < original)
+    }
+}
+
+/// Normalises `text`: NFKC, Traditional→Simplified (character level), lower case, and only letters and
+/// digits kept (whitespace, punctuation and symbols removed).
+pub fn normalize(text: &str) -> Normalized {
+    let table = t2s_table();
+    let mut out = Normalized {
+        chars: Vec::with_capacity(text.len() / 3 + 1),
+        offsets: Vec::with_capacity(text.len() / 3 + 1),
+    };
+    // NFKC composes a base char with the combining marks after it, so each such cluster is normalised
+    // as one unit and all of its output points at the cluster's first char.
+    let mut cluster = String::new();
+    let mut chars = text.chars().zip(0u32..).peekable();
+    while let Some((c, offset)) = chars.next() {
+        let alone = chars.peek().is_none_or(|&(next, _)| !joins(next));
+        if alone && nfkc_stable(c) {
+            emit(table.get(c), offset, &mut out);
+            continue;
+        }
+        cluster.clear();
+        cluster.push(c);
+        while let Some((next, _)) = chars.next_if(|&(next, _)| joins(next)) {
+            cluster.push(next);
+        }
+        for c in cluster.nfkc() {
+            emit(table.get(c), offset, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether `c` is a combining mark, which NFKC may compose with the char before it.
+fn joins(c: char) -> bool {
+    c >= '\u{300}' && is_combining_mark(c)
+}
+
+/// Chars that NFKC leaves as they are when no combining mark follows: the fast path for Chinese text.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii() || ('\u{3400}'..='\u{4DBF}').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Appends `c` lower-cased, if it is a letter or digit.
+fn emit(c: char, offset: u32, out: &mut Normalized) {
+    if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            out.chars.push(c.to_ascii_lowercase());
+            out.offsets.push(offset);
+        }
+        return;
+    }
+    for lower in c.to_lowercase() {
+        if lower.is_alphanumeric() {
+            out.chars.push(lower);
+            out.offsets.push(offset);
+        }
+    }
+}
+
+/// First char of the dense part of the Traditional→Simplified table.
+const DENSE_FROM: u32 = 0x3400;
+/// Past the last char of the dense part (the BMP ideographs).
+const DENSE_TO: u32 = 0xA000;
+
+/// Traditional→Simplified map for single chars: a flat array over the BMP ideographs, a hash map for the
+/// few conversions outside them.
+struct T2s {
+    dense: Vec<char>,
+    sparse: HashMap<char, char>,
+}
+
+impl T2s {
+    fn get(&self, c: char) -> char {
+        match (c as u32).checked_sub(DENSE_FROM) {
+            Some(i) if (c as u32) < DENSE_TO => self.dense[i as usize],
+            _ if (c as u32) < DENSE_FROM => c,
+            _ => self.sparse.get(&c).copied().unwrap_or(c),
+        }
+    }
+}
+
+/// Traditional→Simplified map for single characters, built once from OpenCC's embedded dictionaries.
+///
+/// Character level on purpose: phrase-level conversion may change lengths and would break the offset map.
+/// The price: a Traditional char that is also a Simplified one stays as it is (著 in 著力 stays 著,
+/// while the Simplified text has 着), so such a char interrupts a copied run.
+fn t2s_table() -> &'static T2s {
+    static TABLE: OnceLock<T2s> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let ranges = [
+            DENSE_FROM..=DENSE_TO - 1,
+            0x20000..=0x2A6DF,
+            0x2A700..=0x2EBEF,
+        ];
+        let candidates: Vec<char> = ranges
+            .into_iter()
+            .flatten()
+            .filter_map(char::from_u32)
+            .collect();
+        let simplified = convert_each(BuiltinConfig::T2s, &candidates);
+        let mut table = T2s {
+            dense: Vec::with_capacity((DENSE_TO - DENSE_FROM) as usize),
+            sparse: HashMap::new(),
+        };
+        for (from, to) in candidates.into_iter().zip(simplified) {
+            if (from as u32) < DENSE_TO {
+                table.dense.push(to);
+            } else if from != to {
+                table.sparse.insert(from, to);
+            }
+        }
+        table
+    })
+}
+
+/// Converts each char on its own; a char whose conversion is not exactly one char is kept.
+fn convert_each(config: BuiltinConfig, chars: &[char]) -> Vec<char> {
+    // The dictionaries are compiled into the binary; failing to load them is a build defect.
+    let opencc = OpenCC::from_config(config).expect("内置的繁简转换词典无法加载");
+    // One char a line: phrases never span a line break, so each line converts on its own.
+    let joined: String = chars.iter().flat_map(|&c| [c, '\n']).collect();
+    let converted = opencc.convert(&joined);
+    chars
+        .iter()
+        .zip(converted.split('\n'))
+        .map(|(&from, to)| {
+            let mut to_chars = to.chars();
+            match (to_chars.next(), to_chars.next()) {
+                (Some(to), None) => to,
+                _ => from,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text(n: &Normalized) -> String {
+        n.chars().iter().collect()
+    }
+
+    #[test]
+    fn width_case_punctuation_and_space_are_folded() {
+        let n = normalize("ＡＢＣ１２３，Hello World！　研究。");
+        assert_eq!(text(&n), "abc123helloworld研究");
+    }
+
+    #[test]
+    fn traditional_becomes_simplified() {
+        assert_eq!(text(&normalize("國家發展與改革")), "国家发展与改革");
+        assert_eq!(text(&normalize("技術路線")), "技术路线");
+    }
+
+    #[test]
+    fn offsets_point_at_original_chars() {
+        let n = normalize("一、立項 依據：ab");
+        assert_eq!(text(&n), "一立项依据ab");
+        assert_eq!(n.offsets(), &[0, 2, 3, 5, 6, 8, 9]);
+        assert_eq!(n.original_span(1, 5), (2, 7));
+        assert_eq!(n.position_of_original(4), 3);
+    }
+
+    #[test]
+    fn expansion_and_combining_marks_share_offsets() {
+        // "㎏" expands to two letters; "e" + combining acute composes to one char.
+        let n = normalize("㎏e\u{301}x");
+        assert_eq!(text(&n), "kgéx");
+        assert_eq!(n.offsets(), &[0, 0, 1, 3]);
+    }
+
+    /// The definition without the fast path: every cluster through NFKC, then t2s, case, filter.
+    fn reference(text: &str) -> Vec<(char, u32)> {
+        let mut clusters: Vec<(u32, String)> = Vec::new();
+        for (c, offset) in text.chars().zip(0u32..) {
+            match clusters.last_mut() {
+                Some((_, cluster)) if is_combining_mark(c) => cluster.push(c),
+                _ => clusters.push((offset, c.to_string())),
+            }
+        }
+        let mut out = Vec::new();
+        for (offset, cluster) in clusters {
+            for c in cluster.nfkc() {
+                let c = t2s_table().get(c);
+                out.extend(
+                    c.to_lowercase()
+                        .filter(|l| l.is_alphanumeric())
+                        .map(|l| (l, offset)),
+                );
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn fast_path_agrees_with_the_definition(
+            s in "[a-zA-Z0-9ａ-ｚＡ-Ｚ０-９ 　，。國发學㐀䶵鿿é\u{301}\u{308}\u{1100}\u{1161}㎏ﬁ①豈\\PC]{0,40}"
+        ) {
+            let n = normalize(&s);
+            let got: Vec<(char, u32)> = n.chars().iter().copied().zip(n.offsets().iter().copied()).collect();
+            prop_assert_eq!(got, reference(&s));
+        }
+
+        #[test]
+        fn every_normalised_char_comes_from_the_span_it_points_to(
+            s in "[a-zA-Z0-9ａ-ｚＡ-Ｚ０-９ 　，。！、国國發发展學学é\u{301}㎏ﬁ①\\PC]{0,60}"
+        ) {
+            let n = normalize(&s);
+            let original: Vec<char> = s.chars().collect();
+            prop_assert_eq!(n.chars().len(), n.offsets().len());
+            prop_assert!(n.offsets().windows(2).all(|w| w[0] <= w[1]));
+            let mut i = 0;
+            while i < n.len() {
+                // All normalised chars with the same offset come from the cluster starting there.
+                let start = n.offsets()[i] as usize;
+                let mut j = i;
+                while j < n.len() && n.offsets()[j] as usize == start {
+                    j += 1;
+                }
+                let mut end = start + 1;
+                while end < original.len() && is_combining_mark(original[end]) {
+                    end += 1;
+                }
+                let cluster: String = original[start..end].iter().collect();
+                let again = normalize(&cluster);
+                prop_assert_eq!(again.chars(), &n.chars()[i..j]);
+                i = j;
+            }
+        }
+    }
+}

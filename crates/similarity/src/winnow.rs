@@ -1,0 +1,91 @@
+//! Winnowing fingerprints (Schleimer, Wilkerson & Aiken 2003) over shingle hashes.
+//!
+//! In every window of [`WINDOW`] consecutive shingle hashes the smallest is kept (the rightmost on ties).
+//! A shared run of `WINDOW + SHINGLE_LEN - 1` = [`MIN_COPY_LEN`] characters contains a whole window, which
+//! both texts winnow to the same hash: every copied run of 13 or more characters shares a fingerprint.
+
+use crate::shingle::SHINGLE_LEN;
+
+/// Shortest shared run of normalised characters that counts as copied (common practice in China).
+pub const MIN_COPY_LEN: usize = 13;
+/// Winnowing window, in shingles, chosen so that every run of [`MIN_COPY_LEN`] chars is caught.
+pub const WINDOW: usize = MIN_COPY_LEN - SHINGLE_LEN + 1;
+
+/// A selected shingle: its hash and the position of its first char in the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub hash: u64,
+    pub position: u32,
+}
+
+/// Fingerprints of a text given its shingle hashes, in text order, each position once.
+pub fn winnow(hashes: &[u64]) -> Vec<Fingerprint> {
+    let mut out: Vec<Fingerprint> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
+    let window = WINDOW.min(hashes.len());
+    if window == 0 {
+        return out;
+    }
+    for start in 0..=hashes.len() - window {
+        let chosen = (start..start + window)
+            .rev()
+            .min_by_key(|&i| hashes[i])
+            .unwrap_or(start);
+        if out.last().is_none_or(|f| f.position as usize != chosen) {
+            out.push(Fingerprint {
+                hash: hashes[chosen],
+                position: chosen as u32,
+            });
+        }
+    }
+    out
+}
+
+/// The 32-bit key under which a fingerprint is stored in the inverted index. Collisions only cost a
+/// wasted look-up: every seed is checked character by character before it counts.
+pub fn posting_key(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::shingle_hashes;
+    use proptest::prelude::*;
+
+    #[test]
+    fn window_is_nine() {
+        assert_eq!(WINDOW, 9);
+    }
+
+    #[test]
+    fn picks_rightmost_minimum_once() {
+        let f = winnow(&[5, 1, 7, 1, 9, 9, 9, 9, 9, 9, 9, 9, 3]);
+        let positions: Vec<u32> = f.iter().map(|f| f.position).collect();
+        // Windows 0–3 all pick the 1 at position 3; window 4 (positions 4–12) picks the 3.
+        assert_eq!(positions, vec![3, 12]);
+        assert_eq!(
+            winnow(&[4, 2]),
+            vec![Fingerprint {
+                hash: 2,
+                position: 1
+            }]
+        );
+        assert!(winnow(&[]).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn shared_run_of_thirteen_shares_a_fingerprint(
+            a in "[一二三四五六七八九十]{0,40}",
+            b in "[一二三四五六七八九十]{0,40}",
+            run in "[甲乙丙丁戊己庚辛壬癸子丑寅]{13,30}",
+        ) {
+            let x: Vec<char> = format!("{a}{run}{b}").chars().collect();
+            let y: Vec<char> = format!("{b}{run}{a}").chars().collect();
+            let fx: std::collections::HashSet<u64> =
+                winnow(&shingle_hashes(&x)).iter().map(|f| f.hash).collect();
+            let shared = winnow(&shingle_hashes(&y)).iter().any(|f| fx.contains(&f.hash));
+            prop_assert!(shared);
+        }
+    }
+}
