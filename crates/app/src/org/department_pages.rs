@@ -42,6 +42,8 @@ pub(super) struct ListPage {
     can_add: bool,
     can_edit: bool,
     can_remove: bool,
+    can_export: bool,
+    export_href: String,
 }
 
 impl ListPage {
@@ -53,26 +55,106 @@ impl ListPage {
     }
 }
 
+/// The departments in scope matching the search form, in tree order with their depth.
+async fn matching(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &ListQuery,
+) -> Result<Vec<(usize, department::Model)>, AppError> {
+    let all = departments::list_in_scope(&state.db, &viewer.scope).await?;
+    let name = q.name.trim();
+    Ok(departments::tree_rows(&all)
+        .into_iter()
+        .filter(|(_, d)| name.is_empty() || d.name.contains(name))
+        .filter(|(_, d)| q.status.is_empty() || d.status == q.status)
+        .map(|(depth, d)| (depth, d.clone()))
+        .collect())
+}
+
+/// 导出: the listed departments as an Excel sheet, the tree shown by indentation.
+pub async fn export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    viewer.require("org:dept:export")?;
+    let rows = matching(&state, &viewer, &q).await?;
+    let names: std::collections::HashMap<i64, String> =
+        rows.iter().map(|(_, d)| (d.id, d.name.clone())).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(depth, d)| {
+            vec![
+                format!("{}{}", "　".repeat(depth * 2), d.name),
+                d.code.clone(),
+                departments::kind_label(&d.kind).to_owned(),
+                d.parent_id
+                    .and_then(|p| names.get(&p).cloned())
+                    .unwrap_or_default(),
+                d.sort_order.to_string(),
+                d.phone.clone().unwrap_or_default(),
+                if d.status == "active" {
+                    "正常".into()
+                } else {
+                    "停用".into()
+                },
+            ]
+        })
+        .collect();
+    use crate::web::xlsx::Column;
+    let columns = [
+        Column {
+            header: "部门名称",
+            width: 30.0,
+        },
+        Column {
+            header: "编码",
+            width: 12.0,
+        },
+        Column {
+            header: "类型",
+            width: 10.0,
+        },
+        Column {
+            header: "上级部门",
+            width: 24.0,
+        },
+        Column {
+            header: "排序",
+            width: 6.0,
+        },
+        Column {
+            header: "电话",
+            width: 16.0,
+        },
+        Column {
+            header: "状态",
+            width: 6.0,
+        },
+    ];
+    crate::web::xlsx::sheet_response("部门列表.xlsx", "部门", &columns, &cells)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
     viewer.require("org:dept:list")?;
-    let all = departments::list_in_scope(&state.db, &viewer.scope).await?;
+    let rows = matching(&state, &viewer, &q).await?;
     let name = q.name.trim().to_owned();
-    let rows = departments::tree_rows(&all)
-        .into_iter()
-        .filter(|(_, d)| name.is_empty() || d.name.contains(&name))
-        .filter(|(_, d)| q.status.is_empty() || d.status == q.status)
-        .map(|(depth, d)| (depth, d.clone()))
-        .collect();
+    let export_href = format!(
+        "/org/departments/export?{}",
+        crate::web::list::filter_query(&[("name", &name), ("status", &q.status)])
+    );
     Ok(ListPage {
         shell: Shell::new(&viewer, "/org/departments", "部门管理").with_flash(q.msg.as_deref()),
         rows,
         name,
         status: q.status,
         can_add: viewer.can("org:dept:add"),
+        can_export: viewer.can("org:dept:export"),
+        export_href,
         can_edit: viewer.can("org:dept:edit"),
         can_remove: viewer.can("org:dept:remove"),
     })

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org/departments", get(d::list))
         .route("/org/departments/new", get(d::new).post(d::create))
+        .route("/org/departments/export", get(d::export))
         .route("/org/departments/{id}/edit", get(d::edit).post(d::update))
         .route(
             "/org/departments/{id}/delete",

@@ -12,6 +12,7 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
             ("org:dept:add", "新增"),
             ("org:dept:edit", "修改"),
             ("org:dept:remove", "删除"),
+            ("org:dept:export", "导出"),
         ],
     ),
     (

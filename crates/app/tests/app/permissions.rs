@@ -57,6 +57,10 @@ async fn every_page_and_api_route_for_every_role() {
         (format!("/org/departments/{gxjs}/delete"), &["admin"]),
         ("/org/users".into(), READERS),
         ("/org/users/new".into(), &["admin"]),
+        ("/org/users/export".into(), &["admin"]),
+        ("/org/users/import".into(), &["admin"]),
+        ("/org/users/import/template".into(), &["admin"]),
+        ("/org/departments/export".into(), &["admin"]),
         (format!("/org/users/{clerk}/edit"), &["admin", "head"]),
         (format!("/org/users/{clerk}/delete"), &["admin"]),
         (format!("/org/users/{clerk}/reset-password"), &["admin"]),
@@ -356,6 +360,35 @@ async fn exports_hold_the_rows_in_scope_only() {
     let rows = sheet_rows(&app.get_bytes(&clerk2, "/org/users/export").await.1);
     assert!(rows.len() >= 2);
     assert!(rows[1..].iter().all(|r| r[2] == "农村科技处"), "{rows:?}");
+    // The department export follows the same scope: the deputy gets exactly three departments.
+    let r = app
+        .post_form(
+            &admin,
+            &format!(
+                "/org/roles/{}/edit",
+                crate::common::scalar_i64(&app.db, "SELECT id FROM role WHERE role_key = 'leader'")
+                    .await
+            ),
+            &[
+                ("name", "局领导"),
+                ("data_scope", "department_and_below"),
+                ("permissions", "org:dept:list"),
+                ("permissions", "org:dept:export"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let deputy = app.login("deputy", PASSWORD).await;
+    let rows = sheet_rows(&app.get_bytes(&deputy, "/org/departments/export").await.1);
+    let mut names: Vec<String> = rows[1..]
+        .iter()
+        .map(|r| r[0].trim_start_matches('　').to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["办公室", "成果转化处", "高新技术处"].map(String::from)
+    );
     // Without the permission the export does not exist.
     let leader = app.login("leader", PASSWORD).await;
     assert_eq!(
