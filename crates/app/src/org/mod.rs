@@ -60,6 +60,11 @@ pub fn routes() -> Router<AppState> {
             get(u::confirm_reset).post(u::reset),
         )
         .route("/org/roles", get(r::list))
+        .route("/org/roles/new", get(r::new).post(r::create))
+        .route(
+            "/org/roles/{id}/delete",
+            get(r::confirm_delete).post(r::delete),
+        )
         .route("/org/roles/{id}/edit", get(r::edit).post(r::update))
         .route(
             "/api/v1/departments",

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
-use super::department_pages::parse_id;
+use super::department_pages::{ConfirmPage, parse_id};
 use super::entities::{department, role};
 use super::permissions::CATALOGUE;
 use super::roles::{self, Input};
@@ -30,7 +30,9 @@ pub struct ListQuery {
 pub(super) struct ListPage {
     shell: Shell,
     rows: Vec<role::Model>,
+    can_add: bool,
     can_edit: bool,
+    can_remove: bool,
 }
 
 impl ListPage {
@@ -50,7 +52,9 @@ pub async fn list(
     Ok(ListPage {
         shell: Shell::new(&viewer, "/org/roles", "角色管理").with_flash(q.msg.as_deref()),
         rows: roles::all(&state.db).await?,
+        can_add: viewer.can("org:role:add"),
         can_edit: viewer.can("org:role:edit"),
+        can_remove: viewer.can("org:role:remove"),
     })
 }
 
@@ -58,7 +62,9 @@ pub async fn list(
 #[template(path = "org/templates/role_form.html")]
 pub(super) struct FormPage {
     shell: Shell,
-    role: role::Model,
+    /// `None` while creating a role.
+    role: Option<role::Model>,
+    action: String,
     input: Input,
     errors: FieldErrors,
     departments: Vec<department::Model>,
@@ -67,6 +73,9 @@ pub(super) struct FormPage {
 }
 
 impl FormPage {
+    fn is_admin(&self) -> bool {
+        self.role.as_ref().is_some_and(|r| r.role_key == "admin")
+    }
     fn has(&self, p: &str) -> bool {
         self.input.permissions.iter().any(|x| x == p || x == "*")
     }
@@ -85,13 +94,18 @@ async fn find(state: &AppState, raw: &str) -> Result<role::Model, AppError> {
 async fn form_page(
     state: &AppState,
     viewer: &Viewer,
-    r: role::Model,
+    r: Option<role::Model>,
     input: Input,
     errors: FieldErrors,
 ) -> Result<FormPage, AppError> {
+    let (title, action) = match &r {
+        Some(r) => ("修改角色", format!("/org/roles/{}/edit", r.id)),
+        None => ("新增角色", "/org/roles/new".to_owned()),
+    };
     Ok(FormPage {
-        shell: Shell::new(viewer, "/org/roles", "修改角色"),
+        shell: Shell::new(viewer, "/org/roles", title),
         role: r,
+        action,
         input,
         errors,
         departments: department::Entity::find().all(&state.db).await?,
@@ -117,8 +131,9 @@ pub async fn edit(
             .map(i64::to_string)
             .collect(),
         remark: r.remark.clone().unwrap_or_default(),
+        role_key: String::new(),
     };
-    form_page(&state, &viewer, r, input, FieldErrors::default()).await
+    form_page(&state, &viewer, Some(r), input, FieldErrors::default()).await
 }
 
 pub async fn update(
@@ -133,8 +148,67 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to("/org/roles?msg=saved").into_response()),
         Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            form_page(&state, &viewer, r, input, errors).await?,
+            form_page(&state, &viewer, Some(r), input, errors).await?,
         )
             .into_response()),
+    }
+}
+
+pub async fn new(State(state): State<AppState>, viewer: Viewer) -> Result<FormPage, AppError> {
+    viewer.require("org:role:add")?;
+    let input = Input {
+        data_scope: "department".into(),
+        ..Default::default()
+    };
+    form_page(&state, &viewer, None, input, FieldErrors::default()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(input): Form<Input>,
+) -> Result<Response, AppError> {
+    viewer.require("org:role:add")?;
+    match roles::create(&state.db, viewer.actor(), &input).await? {
+        Ok(_) => Ok(Redirect::to("/org/roles?msg=created").into_response()),
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(&state, &viewer, None, input, errors).await?,
+        )
+            .into_response()),
+    }
+}
+
+fn confirm_page(viewer: &Viewer, r: &role::Model, error: String) -> ConfirmPage {
+    ConfirmPage {
+        shell: Shell::new(viewer, "/org/roles", "删除角色"),
+        question: format!("确定删除角色“{}”吗？", r.name),
+        action: format!("/org/roles/{}/delete", r.id),
+        back: "/org/roles".into(),
+        error,
+    }
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<ConfirmPage, AppError> {
+    viewer.require("org:role:remove")?;
+    let r = find(&state, &raw).await?;
+    Ok(confirm_page(&viewer, &r, String::new()))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    viewer.require("org:role:remove")?;
+    let r = find(&state, &raw).await?;
+    let page = confirm_page(&viewer, &r, String::new());
+    match roles::delete(&state.db, viewer.actor(), r).await? {
+        Ok(()) => Ok(Redirect::to("/org/roles?msg=deleted").into_response()),
+        Err(why) => Ok((StatusCode::CONFLICT, ConfirmPage { error: why, ..page }).into_response()),
     }
 }

@@ -1,8 +1,8 @@
 //! Roles (角色): permission strings and a data scope.
 
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -41,6 +41,9 @@ pub struct Input {
     pub departments: Vec<String>,
     #[serde(default)]
     pub remark: String,
+    /// Only when creating: the role's permanent key (权限字符).
+    #[serde(default)]
+    pub role_key: String,
 }
 
 pub struct Valid {
@@ -143,9 +146,148 @@ pub async fn update(
     Ok(Ok(r))
 }
 
+/// The key of a new role: lower-case letters, digits and `_`, starting with a letter.
+pub fn validate_key(key: &str, e: &mut FieldErrors) -> String {
+    let key = key.trim();
+    let ok = key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && key.len() <= 30;
+    if key.is_empty() {
+        e.add("role_key", "请填写权限字符");
+    } else if !ok {
+        e.add(
+            "role_key",
+            "权限字符须以小写字母开头，只含小写字母、数字和“_”，最多30个字符",
+        );
+    }
+    key.to_owned()
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: Actor,
+    input: &Input,
+) -> Result<Result<role::Model, FieldErrors>, AppError> {
+    let mut e = FieldErrors::default();
+    let key = validate_key(&input.role_key, &mut e);
+    let taken = role::Entity::find()
+        .filter(role::Column::RoleKey.eq(key.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if taken {
+        e.add("role_key", format!("权限字符“{key}”已被使用"));
+    }
+    let v = match validate(input) {
+        Ok(v) if e.is_empty() => v,
+        Ok(_) => return Ok(Err(e)),
+        Err(more) => {
+            e.0.extend(more.0);
+            return Ok(Err(e));
+        }
+    };
+    let order = all(db)
+        .await?
+        .iter()
+        .map(|r| r.sort_order)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let now = crate::db::now_ms();
+    let mut tx = AuditedTx::begin(db, actor, "org.role.create").await?;
+    let r = tx
+        .insert(role::ActiveModel {
+            role_key: Set(key),
+            name: Set(v.name),
+            permissions: Set(v.permissions),
+            data_scope: Set(v.scope.key().to_owned()),
+            sort_order: Set(order),
+            builtin: Set(false),
+            remark: Set(v.remark),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+    let stmts = super::users::replace_links(
+        tx.reader(),
+        "role_department",
+        "role_id",
+        r.id,
+        "department_id",
+        &v.departments,
+    );
+    tx.write_part(
+        ("role", &r.id.to_string()),
+        "departments",
+        json!([]),
+        json!(v.departments),
+        stmts,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(r))
+}
+
+/// Deletes a role nobody holds; built-in roles stay. `Err` says why not.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: Actor,
+    r: role::Model,
+) -> Result<Result<(), String>, AppError> {
+    if r.builtin {
+        return Ok(Err(format!("“{}”是内置角色，不能删除", r.name)));
+    }
+    let holders = super::users::link_ids(db, "user_role", "role_id", r.id, "user_id").await?;
+    if !holders.is_empty() {
+        return Ok(Err(format!(
+            "仍有{}个用户拥有角色“{}”，请先调整这些用户的角色",
+            holders.len(),
+            r.name
+        )));
+    }
+    let departments = custom_departments(db, r.id).await?;
+    let mut tx = AuditedTx::begin(db, actor, "org.role.delete").await?;
+    let stmts = super::users::replace_links(
+        tx.reader(),
+        "role_department",
+        "role_id",
+        r.id,
+        "department_id",
+        &[],
+    );
+    tx.write_part(
+        ("role", &r.id.to_string()),
+        "departments",
+        json!(departments),
+        json!([]),
+        stmts,
+    )
+    .await?;
+    tx.delete::<role::ActiveModel>(r).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_keys_are_plain_identifiers() {
+        for ok in ["supervisor", "ledger_clerk2"] {
+            let mut e = FieldErrors::default();
+            assert_eq!(validate_key(ok, &mut e), ok);
+            assert!(e.is_empty());
+        }
+        for bad in ["", "2nd", "Supervisor", "督查", "a-b"] {
+            let mut e = FieldErrors::default();
+            validate_key(bad, &mut e);
+            assert!(e.has("role_key"), "{bad}");
+        }
+    }
 
     #[test]
     fn custom_scope_needs_departments_and_permissions_must_exist() {

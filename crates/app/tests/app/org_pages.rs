@@ -179,3 +179,101 @@ async fn a_role_scope_change_takes_effect_at_once() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn custom_roles_are_created_and_deleted_but_builtin_and_held_roles_stay() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let gxjs = app.department_id("高新技术处").await.to_string();
+    let form = |key: &'static str| {
+        vec![
+            ("role_key", key),
+            ("name", "督查专员"),
+            ("data_scope", "custom"),
+            ("departments", gxjs.as_str()),
+            ("permissions", "org:user:list"),
+        ]
+    };
+    let bad = app
+        .post_form(&admin, "/org/roles/new", &form("Du Cha"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("权限字符须以小写字母开头"),
+        "{}",
+        bad.body
+    );
+    let taken = app
+        .post_form(&admin, "/org/roles/new", &form("clerk"))
+        .await;
+    assert!(taken.body.contains("已被使用"));
+
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(&admin, "/org/roles/new", &form("supervisor"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].0, "org.role.create");
+    let id = events[0].2.clone();
+
+    // Held by a user, it stays; released, it goes.
+    let clerk = app.user_id("clerk").await;
+    let clerk_role =
+        crate::common::scalar_i64(&app.db, "SELECT id FROM role WHERE role_key = 'clerk'")
+            .await
+            .to_string();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/org/users/{clerk}/edit"),
+            &[
+                ("username", "clerk"),
+                ("name", "于磊"),
+                ("department_id", &gxjs),
+                ("status", "active"),
+                ("roles", &clerk_role),
+                ("roles", &id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .post_form(&admin, &format!("/org/roles/{id}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("仍有1个用户"), "{}", r.body);
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/org/users/{clerk}/edit"),
+            &[
+                ("username", "clerk"),
+                ("name", "于磊"),
+                ("department_id", &gxjs),
+                ("status", "active"),
+                ("roles", &clerk_role),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(&admin, &format!("/org/roles/{id}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!((events.len(), events[0].0.as_str()), (1, "org.role.delete"));
+    assert_eq!(
+        app.count(&format!("role_department WHERE role_id = {id}"))
+            .await,
+        0
+    );
+
+    let r = app
+        .post_form(&admin, &format!("/org/roles/{clerk_role}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("内置角色"));
+}

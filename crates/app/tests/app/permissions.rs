@@ -65,6 +65,8 @@ async fn every_page_and_api_route_for_every_role() {
         (format!("/org/users/{clerk}/delete"), &["admin"]),
         (format!("/org/users/{clerk}/reset-password"), &["admin"]),
         ("/org/roles".into(), AUDIT_READERS),
+        ("/org/roles/new".into(), &["admin"]),
+        (format!("/org/roles/{clerk_role}/delete"), &["admin"]),
         (format!("/org/roles/{clerk_role}/edit"), &["admin"]),
         ("/system/settings".into(), AUDIT_READERS),
         ("/system/login-log".into(), AUDIT_READERS),
