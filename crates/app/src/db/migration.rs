@@ -11,12 +11,18 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation)]
+        vec![Box::new(M0001Foundation), Box::new(M0002CalendarYears)]
     }
 }
 
-#[derive(DeriveMigrationName)]
 struct M0001Foundation;
+
+/// Names are written out: the derive would name every migration of this file alike.
+impl MigrationName for M0001Foundation {
+    fn name(&self) -> &str {
+        "m0001_foundation"
+    }
+}
 
 fn table(name: &'static str) -> TableCreateStatement {
     Table::create().table(name).if_not_exists().take()
@@ -217,5 +223,29 @@ impl MigrationTrait for M0001Foundation {
         m.create_index(index("idx_audit_at", "audit_event", &["at"]))
             .await?;
         Ok(())
+    }
+}
+
+/// 日历管理: the years an administrator added or corrected; the shipped years live in the binary.
+struct M0002CalendarYears;
+
+impl MigrationName for M0002CalendarYears {
+    fn name(&self) -> &str {
+        "m0002_calendar_years"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002CalendarYears {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("calendar_year")
+                .col(integer("year").primary_key())
+                .col(text("arrangement"))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .take(),
+        )
+        .await
     }
 }

@@ -57,6 +57,18 @@ async fn home(
         .count(&state.db)
         .await?;
     let mut alerts = Vec::new();
+    if viewer.can("system:calendar:edit")
+        && let Some(text) = crate::calendar::missing_year_alert(
+            &crate::calendar::effective(&state.db).await?,
+            crate::calendar::today(),
+        )
+    {
+        alerts.push(Alert {
+            level: "red",
+            text,
+            href: "/system/calendar".into(),
+        });
+    }
     let max_age_days = crate::settings::get_int(&state.db, "password.max_age_days").await?;
     if max_age_days > 0
         && crate::db::now_ms() - viewer.user.password_changed_at > max_age_days * 86_400_000

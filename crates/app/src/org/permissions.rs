@@ -43,6 +43,13 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
             ("system:setting:edit", "修改"),
         ],
     ),
+    (
+        "日历管理",
+        &[
+            ("system:calendar:list", "查看"),
+            ("system:calendar:edit", "录入、修改"),
+        ],
+    ),
     ("登录日志", &[("system:loginlog:list", "查看")]),
     ("操作日志", &[("audit:event:list", "查看")]),
 ];
@@ -67,7 +74,7 @@ pub struct BuiltinRole {
     pub remark: &'static str,
 }
 
-const READ_ALL: &str = "org:dept:list org:user:list org:role:list system:setting:list system:loginlog:list audit:event:list";
+const READ_ALL: &str = "org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list";
 
 /// The roles of DESIGN.md's user table. They can be edited but not deleted.
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::org::routes())
         .merge(crate::settings::routes())
         .merge(crate::audit::routes())
+        .merge(crate::calendar::routes())
         .merge(openapi::routes())
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))

@@ -47,6 +47,11 @@ pub const MENU: &[MenuGroup] = &[
                 href: "/system/settings",
                 permission: Some("system:setting:list"),
             },
+            MenuItem {
+                label: "日历管理",
+                href: "/system/calendar",
+                permission: Some("system:calendar:list"),
+            },
         ],
     },
     MenuGroup {

@@ -6,6 +6,7 @@ mod audit_enforced;
 mod audit_trail;
 mod backup;
 mod bad_input;
+mod calendar_pages;
 mod common;
 mod import;
 mod login;
