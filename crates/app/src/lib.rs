@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod db;
 pub mod demo;
 pub mod home;
+pub mod ledger;
 pub mod org;
 pub mod settings;
 pub mod web;
