@@ -11,7 +11,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation), Box::new(M0002CalendarYears)]
+        vec![
+            Box::new(M0001Foundation),
+            Box::new(M0002CalendarYears),
+            Box::new(M0003Ledger),
+        ]
     }
 }
 
@@ -244,6 +248,171 @@ impl MigrationTrait for M0002CalendarYears {
                 .col(text("arrangement"))
                 .col(big_integer("created_at"))
                 .col(big_integer("updated_at"))
+                .take(),
+        )
+        .await
+    }
+}
+
+/// 巡察整改台账: inspections → sections → problems (main, specific) → measures, progress reports
+/// with evidence files. Dates a user enters are `YYYY-MM-DD` text.
+struct M0003Ledger;
+
+impl MigrationName for M0003Ledger {
+    fn name(&self) -> &str {
+        "m0003_ledger"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Ledger {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("inspection")
+                .col(big_pk_auto("id"))
+                .col(string_len("kind", 20))
+                .col(string_len("title", 200))
+                .col(string_len("team", 100))
+                .col(big_integer("department_id"))
+                .col(string_len_null("started_on", 10))
+                .col(string_len_null("ended_on", 10))
+                .col(string_len_null("feedback_on", 10))
+                .col(string_len_null("source_name", 200))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("inspection", "department_id")
+                        .to("department", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("ledger_section")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(integer("seq"))
+                .col(string_len("title", 300))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("ledger_section", "inspection_id")
+                        .to("inspection", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("problem")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("section_id"))
+                .col(big_integer_null("parent_id"))
+                .col(string_len("level", 10))
+                .col(integer("seq"))
+                .col(string_len_null("category", 200))
+                .col(text("title"))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("problem", "section_id")
+                        .to("ledger_section", "id"),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("problem", "parent_id")
+                        .to("problem", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("measure")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("problem_id"))
+                .col(integer("seq"))
+                .col(text("content"))
+                .col(string_len_null("lead_leader", 50))
+                .col(big_integer("department_id"))
+                .col(string_len_null("owner", 50))
+                .col(string_len("due_kind", 10))
+                .col(string_len_null("due_on", 10))
+                .col(string_len("status", 20))
+                .col(string_len("close_out", 10))
+                .col(text_null("return_reason"))
+                .col(string_len_null("closed_on", 10))
+                .col(string_len_null("look_back_on", 10))
+                .col(integer("relapses").default(0))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("measure", "problem_id")
+                        .to("problem", "id"),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("measure", "department_id")
+                        .to("department", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "idx_measure_inspection",
+            "measure",
+            &["inspection_id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "idx_measure_department",
+            "measure",
+            &["department_id"],
+        ))
+        .await?;
+        m.create_table(
+            table("progress_report")
+                .col(big_pk_auto("id"))
+                .col(big_integer("measure_id"))
+                .col(string_len("reported_on", 10))
+                .col(text("content"))
+                .col(big_integer_null("reporter_id"))
+                .col(string_len("reporter_name", 50))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("progress_report", "measure_id")
+                        .to("measure", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "idx_progress_measure",
+            "progress_report",
+            &["measure_id"],
+        ))
+        .await?;
+        m.create_table(
+            table("evidence")
+                .col(big_pk_auto("id"))
+                .col(big_integer("report_id"))
+                .col(string_len("file_name", 200))
+                .col(string_len("sha256", 64))
+                .col(big_integer("size"))
+                .col(blob("content"))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("evidence", "report_id")
+                        .to("progress_report", "id"),
+                )
                 .take(),
         )
         .await

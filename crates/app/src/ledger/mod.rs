@@ -1,4 +1,9 @@
 //! 巡察整改台账: inspection rounds, their problems and measures, the 销号 workflow, alerts.
-//! So far the rules (`rules.rs`); storage and pages follow.
+//! `rules.rs` decides, `store.rs` reads and writes within scope, `pages.rs` shows it.
 
+pub mod entities;
+mod pages;
 pub mod rules;
+pub mod store;
+
+pub use pages::routes;

@@ -16,12 +16,7 @@ use crate::web::error::AppError;
 use crate::web::form::FieldErrors;
 use crate::web::shell::Shell;
 
-pub fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
+pub use crate::web::parse_id;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {

@@ -6,6 +6,15 @@ use super::scope::DataScope;
 /// Every permission the platform checks, with its label, grouped by page.
 pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
     (
+        "整改台账",
+        &[
+            ("ledger:inspection:list", "查看"),
+            ("ledger:inspection:add", "导入、新增"),
+            ("ledger:measure:edit", "报告进展、申请销号"),
+            ("ledger:measure:review", "销号审核、回头看"),
+        ],
+    ),
+    (
         "部门管理",
         &[
             ("org:dept:list", "查看"),
@@ -74,7 +83,7 @@ pub struct BuiltinRole {
     pub remark: &'static str,
 }
 
-const READ_ALL: &str = "org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list";
+const READ_ALL: &str = "ledger:inspection:list org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list";
 
 /// The roles of DESIGN.md's user table. They can be edited but not deleted.
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
@@ -89,21 +98,21 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         key: "leader",
         name: "局领导",
         scope: DataScope::DepartmentAndBelow,
-        permissions: "org:dept:list org:user:list",
+        permissions: "ledger:inspection:list ledger:measure:review org:dept:list org:user:list",
         remark: "查看分管（代管）部门的全部数据，审批、签发",
     },
     BuiltinRole {
         key: "dept_head",
         name: "处室负责人",
         scope: DataScope::DepartmentAndBelow,
-        permissions: "org:dept:list org:user:list org:user:edit",
+        permissions: "ledger:inspection:list ledger:measure:edit org:dept:list org:user:list org:user:edit",
         remark: "本处室及下属单位的业务",
     },
     BuiltinRole {
         key: "clerk",
         name: "经办人",
         scope: DataScope::Department,
-        permissions: "org:dept:list org:user:list",
+        permissions: "ledger:inspection:list ledger:measure:edit org:dept:list org:user:list",
         remark: "办理本部门事项",
     },
     BuiltinRole {

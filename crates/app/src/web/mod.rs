@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::settings::routes())
         .merge(crate::audit::routes())
         .merge(crate::calendar::routes())
+        .merge(crate::ledger::routes())
         .merge(openapi::routes())
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
@@ -162,4 +163,33 @@ pub fn fmt_ms(ms: impl std::borrow::Borrow<i64>) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()
+}
+
+/// A `Content-Disposition` for a download: Chinese file names are sent RFC 5987-encoded, with a
+/// plain ASCII fallback for old clients.
+pub fn attachment(file_name: &str) -> String {
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let fallback = if file_name.ends_with(".xlsx") {
+        "download.xlsx"
+    } else {
+        "download"
+    };
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// An id from the URL: a positive integer, or the same 404 as a row that does not exist.
+pub fn parse_id(raw: &str) -> Result<i64, error::AppError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(error::AppError::NotFound)
 }

@@ -25,6 +25,14 @@ pub const MENU: &[MenuGroup] = &[
         }],
     },
     MenuGroup {
+        label: "巡察整改",
+        items: &[MenuItem {
+            label: "整改台账",
+            href: "/ledger",
+            permission: Some("ledger:inspection:list"),
+        }],
+    },
+    MenuGroup {
         label: "系统管理",
         items: &[
             MenuItem {

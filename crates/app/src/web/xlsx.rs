@@ -41,28 +41,15 @@ pub fn workbook(
     book.save_to_buffer()
 }
 
-/// An .xlsx download named `file_name` (Chinese names are sent RFC 5987-encoded).
+/// An .xlsx download named `file_name`.
 pub fn download(file_name: &str, bytes: Vec<u8>) -> Response {
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
     (
         [
             (
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
             ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
+            (header::CONTENT_DISPOSITION, super::attachment(file_name)),
         ],
         bytes,
     )

@@ -1,0 +1,180 @@
+//! The ledger's tables. Each row is written only through `AuditedTx`, so each has an object type.
+
+macro_rules! audited {
+    ($object_type:literal) => {
+        impl crate::db::audited::Audited for Model {
+            const OBJECT_TYPE: &'static str = $object_type;
+            fn object_id(&self) -> String {
+                self.id.to_string()
+            }
+        }
+    };
+}
+
+pub mod inspection {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// One round of oversight (巡视/巡察/审计/专项检查) and its feedback.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "inspection")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub kind: String,
+        pub title: String,
+        pub team: String,
+        /// The inspected unit: who sees the round.
+        pub department_id: i64,
+        pub started_on: Option<String>,
+        pub ended_on: Option<String>,
+        pub feedback_on: Option<String>,
+        pub source_name: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("inspection");
+}
+
+pub mod section {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 方面: the top grouping of problems.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "ledger_section")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub inspection_id: i64,
+        pub seq: i32,
+        pub title: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("ledger_section");
+}
+
+pub mod problem {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// A main problem (`level` = `main`) or a specific problem under one (`specific`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "problem")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub inspection_id: i64,
+        pub section_id: i64,
+        pub parent_id: Option<i64>,
+        pub level: String,
+        pub seq: i32,
+        pub category: Option<String>,
+        pub title: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("problem");
+}
+
+pub mod measure {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 整改措施, with its owner, deadline and place in the 销号 workflow.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "measure")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub inspection_id: i64,
+        pub problem_id: i64,
+        pub seq: i32,
+        pub content: String,
+        pub lead_leader: Option<String>,
+        /// 责任科室: whose scope the measure is in.
+        pub department_id: i64,
+        pub owner: Option<String>,
+        /// `date`, `immediate` (立行立改) or `long_term` (长期坚持).
+        pub due_kind: String,
+        pub due_on: Option<String>,
+        pub status: String,
+        /// `open`, `requested` or `returned`.
+        pub close_out: String,
+        pub return_reason: Option<String>,
+        pub closed_on: Option<String>,
+        pub look_back_on: Option<String>,
+        pub relapses: i32,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("measure");
+}
+
+pub mod progress_report {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 整改落实情况: a dated account of what was done. Never edited: a correction is a new report.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "progress_report")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub measure_id: i64,
+        pub reported_on: String,
+        pub content: String,
+        pub reporter_id: Option<i64>,
+        pub reporter_name: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("progress_report");
+}
+
+pub mod evidence {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 佐证材料: a file attached to a progress report, identified in the audit trail by its SHA-256.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "evidence")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub report_id: i64,
+        pub file_name: String,
+        pub sha256: String,
+        pub size: i64,
+        #[serde(skip_serializing)]
+        pub content: Vec<u8>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("evidence");
+}

@@ -1,0 +1,327 @@
+//! 整改台账: scope on rounds and measures, progress reports with evidence, and the 销号 workflow
+//! through the pages — allowed and refused by role and state, nothing written when refused.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use calendar::NaiveDate;
+
+use app::ledger::rules::{Due, Status};
+use app::ledger::store::{Draft, DraftMeasure, DraftProblem, DraftSection};
+
+use crate::common::{Auth, PASSWORD, TestApp, demo_app};
+
+/// A round with one main problem whose measures belong to 高新技术处, and one of 农村科技处.
+async fn round(app: &TestApp) -> (i64, i64, i64) {
+    let gxjs = app.department_id("高新技术处").await;
+    let nckj = app.department_id("农村科技处").await;
+    let measure = |content: &str| DraftMeasure {
+        content: content.into(),
+        due: Due::Date(NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()),
+        status: Status::NotStarted,
+    };
+    let draft = Draft {
+        kind: "patrol".into(),
+        title: "市委第五巡察组巡察反馈问题整改".into(),
+        team: "市委第五巡察组".into(),
+        department_id: app.department_id("滨海市科学技术局").await,
+        feedback_on: Some("2025-06-20".into()),
+        sections: vec![DraftSection {
+            title: "（一）落实全面从严治党主体责任方面".into(),
+            problems: vec![DraftProblem {
+                category: None,
+                title: "科研项目监管不到位的问题".into(),
+                measures: vec![measure("建立项目全过程台账")],
+                children: vec![DraftProblem {
+                    category: None,
+                    title: "项目验收把关不严".into(),
+                    measures: vec![measure("修订验收办法")],
+                    children: vec![],
+                }],
+            }],
+        }],
+        ..Default::default()
+    };
+    let id = app::ledger::store::create(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "ledger.inspection.create",
+        &draft,
+    )
+    .await
+    .unwrap();
+    // The second measure goes to 农村科技处.
+    let second = crate::common::scalar_i64(
+        &app.db,
+        &format!("SELECT MAX(id) FROM measure WHERE inspection_id = {id}"),
+    )
+    .await;
+    let first = crate::common::scalar_i64(
+        &app.db,
+        &format!("SELECT MIN(id) FROM measure WHERE inspection_id = {id}"),
+    )
+    .await;
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE measure SET department_id = {gxjs} WHERE id = {first}"
+        ))
+        .await
+        .unwrap();
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE measure SET department_id = {nckj} WHERE id = {second}"
+        ))
+        .await
+        .unwrap();
+    (id, first, second)
+}
+
+async fn report(
+    app: &TestApp,
+    auth: &Auth,
+    measure: i64,
+    text: &str,
+    file: Option<(&str, &[u8])>,
+) -> crate::common::Resp {
+    let Auth::Cookie(cookie) = auth else {
+        panic!("pages use the cookie")
+    };
+    let b = "----ledgerboundary";
+    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"reported_on\"\r\n\r\n2025-09-01\r\n--{b}\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\n{text}\r\n").into_bytes();
+    if let Some((name, bytes)) = file {
+        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").into_bytes());
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{b}--\r\n").into_bytes());
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/ledger/measures/{measure}/reports"))
+        .header(header::HOST, "sunlight.test")
+        .header(header::COOKIE, cookie.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn each_department_sees_its_own_measures_within_the_round() {
+    let app = demo_app().await;
+    let (round, first, second) = round(&app).await;
+    let clerk = app.login("clerk", PASSWORD).await;
+    let page = app
+        .get(&clerk, &format!("/ledger/inspections/{round}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("建立项目全过程台账") && !page.body.contains("修订验收办法"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("项目验收把关不严"),
+        "the problems are context for everyone who sees the round"
+    );
+    assert_eq!(
+        app.get(&clerk, &format!("/ledger/measures/{second}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    assert_eq!(
+        app.get(&clerk2, &format!("/ledger/measures/{second}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&clerk2, &format!("/ledger/measures/{first}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let leader = app.login("leader", PASSWORD).await;
+    let page = app
+        .get(&leader, &format!("/ledger/inspections/{round}"))
+        .await;
+    assert!(page.body.contains("建立项目全过程台账") && page.body.contains("修订验收办法"));
+    let list = app.get(&leader, "/ledger").await;
+    assert!(list.body.contains("市委第五巡察组巡察反馈问题整改"));
+    let applicant = app.login("applicant", PASSWORD).await;
+    assert_eq!(
+        app.get(&applicant, "/ledger").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&applicant, &format!("/ledger/inspections/{round}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_measure_walks_from_report_to_close_out_and_back_at_the_look_back() {
+    let app = demo_app().await;
+    let (_, first, _) = round(&app).await;
+    let clerk = app.login("clerk", PASSWORD).await;
+    let leader = app.login("leader", PASSWORD).await;
+
+    // No evidence yet: 销号 cannot be asked for, and nothing is written.
+    let before = app.audit_count().await;
+    let r = app
+        .post_form(
+            &clerk,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "request")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("佐证材料"), "{}", r.body);
+    assert_eq!(app.audit_count().await, before);
+
+    // A report without text is refused; one with a file is stored with its SHA-256.
+    let r = report(&app, &clerk, first, "", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请填写整改进展"));
+    let pdf: &[u8] = b"%PDF-1.4 meeting minutes";
+    let r = report(
+        &app,
+        &clerk,
+        first,
+        "已召开党组会研究部署，印发台账模板。",
+        Some(("党组会纪要.pdf", pdf)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(before).await;
+    let types: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(
+        types,
+        ["progress_report", "evidence", "measure"],
+        "report, file and the status change, in one transaction"
+    );
+    assert_eq!(
+        events[1].3["sha256"][1],
+        sha256_hex(pdf),
+        "the file is on record by its hash"
+    );
+    let page = app.get(&clerk, &format!("/ledger/measures/{first}")).await;
+    assert!(page.body.contains("正在推进中") && page.body.contains("党组会纪要.pdf"));
+    let file_id = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM evidence").await;
+    let (status, bytes) = app
+        .get_bytes(&clerk, &format!("/ledger/evidence/{file_id}"))
+        .await;
+    assert_eq!((status, bytes.as_slice()), (StatusCode::OK, pdf));
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    assert_eq!(
+        app.get_bytes(&clerk2, &format!("/ledger/evidence/{file_id}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Ask for 销号; the clerk cannot decide it, the leader can.
+    let r = app
+        .post_form(
+            &clerk,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "request")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let before = app.audit_count().await;
+    let r = app
+        .post_form(
+            &clerk,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("没有销号审核权限"));
+    assert_eq!(app.audit_count().await, before);
+    // Returned with a reason, the request keeps every report.
+    let r = app
+        .post_form(
+            &leader,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "return"), ("reason", "缺少台账样本")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get(&clerk, &format!("/ledger/measures/{first}")).await;
+    assert!(
+        page.body.contains("销号申请被退回：缺少台账样本") && page.body.contains("党组会纪要.pdf")
+    );
+    // Asked again and approved: closed today, 回头看 six months later.
+    app.post_form(
+        &clerk,
+        &format!("/ledger/measures/{first}/actions"),
+        &[("action", "request")],
+    )
+    .await;
+    let seq = app.last_seq().await;
+    let r = app
+        .post_form(
+            &leader,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!(
+        (events.len(), events[0].0.as_str()),
+        (1, "ledger.measure.close_out")
+    );
+    assert_eq!(
+        events[0].3["status"],
+        serde_json::json!(["in_progress", "closed"])
+    );
+    assert_eq!(
+        app.count(&format!(
+            "measure WHERE id = {first} AND look_back_on IS NOT NULL"
+        ))
+        .await,
+        1
+    );
+    // A relapse reopens it, with a reason, counted.
+    let r = app
+        .post_form(
+            &leader,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "reopen"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .post_form(
+            &leader,
+            &format!("/ledger/measures/{first}/actions"),
+            &[("action", "reopen"), ("reason", "项目台账未持续更新")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!(
+            "measure WHERE id = {first} AND status = 'in_progress' AND relapses = 1"
+        ))
+        .await,
+        1
+    );
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
