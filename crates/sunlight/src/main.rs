@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::calendar::CalendarCommand,
     },
+    /// 巡察整改台账：导入已发布的整改情况通报
+    Ledger {
+        #[command(subcommand)]
+        cmd: cmd::ledger::LedgerCommand,
+    },
     /// 查重：建立比对库、检查文档的文字复制比、找出相似的文档对
     Similarity {
         #[command(subcommand)]
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         Command::Calendar { cmd } => cmd::calendar::run(cmd),
         Command::Id { cmd } => cmd::id::run(cmd),
         Command::Similarity { cmd } => cmd::similarity::run(cmd),
+        Command::Ledger { cmd } => cmd::ledger::run(cmd),
     }
 }
 

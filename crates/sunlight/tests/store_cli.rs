@@ -146,3 +146,79 @@ fn the_server_stops_cleanly_on_sigterm() {
     let exit = server.wait();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
 }
+
+#[test]
+fn a_year_file_is_imported_into_the_database() {
+    let store = Store::fresh("calendar-import");
+    let file = store.dir.join("2027.toml");
+    std::fs::write(
+        &file,
+        "year = 2027\ntitle = \"国务院办公厅关于2027年部分节假日安排的通知\"\nsource = \"https://www.gov.cn/zhengce/2027.htm\"\n\n[[holiday]]\nname = \"元旦\"\noff = [\"2027-01-01/2027-01-03\"]\n",
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let mut args = vec!["calendar", "import", path.as_str()];
+    args.extend(store.args.iter().map(String::as_str));
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("已导入2027年放假安排：全年工作日"), "{out}");
+
+    // A broken file names its line and changes nothing.
+    std::fs::write(&file, "year = 2027\nsource = \"https://www.gov.cn/x\"\n[[holiday]]\nname = \"春节\"\noff = [\"2027-02-30\"]\n").unwrap();
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 1);
+    assert!(err.contains("第5行"), "{err}");
+    let (code, _, err) = run(&[
+        "calendar",
+        "import",
+        "/nonexistent/2027.toml",
+        "--data-dir",
+        "x",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("无法读取"), "{err}");
+}
+
+#[test]
+fn a_published_bulletin_becomes_a_ledger_in_the_database() {
+    let store = Store::fresh("ledger-import");
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seeds/001_bc0deb5ebaaa86f1.txt"
+    );
+    let mut demo = vec!["demo"];
+    demo.extend(store.args.iter().map(String::as_str));
+    assert_eq!(run(&demo).0, 0);
+    let mut args = vec![
+        "ledger",
+        "import-bulletin",
+        seed,
+        "--department",
+        "滨海市科学技术局",
+    ];
+    args.extend(store.args.iter().map(String::as_str));
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("4个方面、24个主要问题、47个具体问题、175条整改措施"),
+        "{out}"
+    );
+    assert!(
+        err.contains("警告"),
+        "the differences from the stated figures are shown: {err}"
+    );
+    // Served, the ledger is there for the leader.
+    let server = Server::start(&store, &["--demo"]);
+    assert!(server.url.starts_with("http://127.0.0.1:"));
+    let mut unknown = vec![
+        "ledger",
+        "import-bulletin",
+        seed,
+        "--department",
+        "不存在的处",
+    ];
+    unknown.extend(store.args.iter().map(String::as_str));
+    let (code, _, err) = run(&unknown);
+    assert_eq!(code, 1);
+    assert!(err.contains("没有名称或编码为“不存在的处”的部门"), "{err}");
+}

@@ -132,8 +132,7 @@ impl YearForm {
             }
             let mut off = Vec::new();
             for part in split(&row.off) {
-                match DateSpan::parse(&part.replace('至', "/").replace('～', "/").replace('~', "/"))
-                {
+                match DateSpan::parse(&part.replace(['至', '～', '~'], "/")) {
                     Ok(span) => off.push(span),
                     Err(m) => e.add(&format!("off_{i}"), m),
                 }

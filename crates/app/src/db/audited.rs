@@ -71,8 +71,11 @@ pub struct AuditedTx {
     actor: Actor,
     action: String,
     /// Pending events keyed by (object type, object id), in first-touched order.
-    pending: Vec<((String, String), BTreeMap<String, [Value; 2]>)>,
+    pending: Vec<((String, String), Changes)>,
 }
+
+/// Field-level changes of one object: field → [before, after].
+type Changes = BTreeMap<String, [Value; 2]>;
 
 impl AuditedTx {
     /// Opens the write transaction and takes the audit lock first, so that concurrent writers queue

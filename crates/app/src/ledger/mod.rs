@@ -2,6 +2,7 @@
 //! `rules.rs` decides, `store.rs` reads and writes within scope, `pages.rs` shows it.
 
 pub mod entities;
+pub mod import;
 mod pages;
 pub mod rules;
 pub mod store;

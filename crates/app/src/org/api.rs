@@ -218,3 +218,54 @@ pub async fn create_user(
         Err(e) => api_invalid(&e),
     })
 }
+
+fn editor<'a>(state: &'a AppState, viewer: &'a Viewer) -> Editor<'a> {
+    Editor {
+        db: &state.db,
+        scope: &viewer.scope,
+        actor: viewer.actor(),
+        can_grant_roles: viewer.can("org:role:edit"),
+    }
+}
+
+async fn find_user(state: &AppState, viewer: &Viewer, raw: &str) -> Result<user::Model, AppError> {
+    users::get_in_scope(&state.db, &viewer.scope, parse_id(raw)?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// 修改用户（org:user:edit）；分配角色另需 org:role:edit。
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "用户管理", security(("bearer" = [])), params(("id" = i64, Path, description = "用户编号")), request_body = users::Input,
+    responses((status = 200, body = UserView), (status = 422, body = crate::web::openapi::InvalidBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    crate::web::json::Json(input): crate::web::json::Json<users::Input>,
+) -> Result<Response, ApiError> {
+    viewer.require("org:user:edit")?;
+    let u = find_user(&state, &viewer, &raw).await?;
+    Ok(
+        match users::update(editor(&state, &viewer), &u, &input).await? {
+            Ok(u) => Json(view(u, viewer.sees_personal_data())).into_response(),
+            Err(e) => api_invalid(&e),
+        },
+    )
+}
+
+/// 删除用户（org:user:remove）；不能删除自己。
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "用户管理", security(("bearer" = [])), params(("id" = i64, Path, description = "用户编号")),
+    responses((status = 204), (status = 409, body = crate::web::openapi::ErrorBody), (status = 404, body = crate::web::openapi::ErrorBody)))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    viewer.require("org:user:remove")?;
+    let u = find_user(&state, &viewer, &raw).await?;
+    if u.id == viewer.user.id {
+        return Err(ApiError(AppError::Conflict("不能删除自己的账号".into())));
+    }
+    users::delete(editor(&state, &viewer), u).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -77,5 +77,10 @@ pub fn routes() -> Router<AppState> {
                 .delete(api::delete_department),
         )
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
-        .route("/api/v1/users/{id}", get(api::get_user))
+        .route(
+            "/api/v1/users/{id}",
+            get(api::get_user)
+                .put(api::update_user)
+                .delete(api::delete_user),
+        )
 }

@@ -45,6 +45,8 @@ pub struct TokenBody {
         crate::org::api::list_users,
         crate::org::api::get_user,
         crate::org::api::create_user,
+        crate::org::api::update_user,
+        crate::org::api::delete_user,
     ),
     modifiers(&BearerAuth)
 )]

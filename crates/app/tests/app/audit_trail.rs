@@ -204,6 +204,16 @@ async fn each_mutating_api_route_writes_one_event() {
     );
     assert_eq!(app.events_after(seq).await.len(), 1);
 
+    let user = r.json()["user"]["id"].as_i64().unwrap();
+    let seq = app.last_seq().await;
+    let r = app
+        .api(&token, Method::PUT, &format!("/api/v1/users/{user}"), Some(json!({"username": "lisi", "name": "李四", "department_id": id.to_string(), "phone": "13700137000", "status": "active"})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let events = app.events_after(seq).await;
+    assert_eq!((events.len(), events[0].0.as_str()), (1, "org.user.update"));
+    assert_eq!(events[0].3["phone"], json!([null, "13700137000"]));
+
     // A department with users cannot be deleted: 409, nothing written.
     let seq = app.last_seq().await;
     let r = app
@@ -217,6 +227,23 @@ async fn each_mutating_api_route_writes_one_event() {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.json()["error"].as_str().unwrap().contains("用户"));
     assert_eq!(app.events_after(seq).await.len(), 0);
+
+    let seq = app.last_seq().await;
+    let r = app
+        .api(
+            &token,
+            Method::DELETE,
+            &format!("/api/v1/users/{user}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(app.events_after(seq).await[0].0, "org.user.delete");
+    let me = app.user_id("admin").await;
+    let r = app
+        .api(&token, Method::DELETE, &format!("/api/v1/users/{me}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

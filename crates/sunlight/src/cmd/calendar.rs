@@ -32,10 +32,10 @@ pub enum CalendarCommand {
         /// 公示期长度
         #[arg(long, value_name = "N", value_parser = length, default_value = "5")]
         days: NonZeroU32,
-        /// 起算规则：same-day 发布当日；next-day 发布次日；next-workday 发布次日，次日不是工作日的自其后第一个工作日（默认）
+        /// 起算规则：same-day 发布当日；next-day 发布次日；next-workday 发布次日，次日不是工作日的自其后第一个工作日
         #[arg(long, value_name = "规则", value_parser = start_rule, default_value = "next-workday")]
         start: Start,
-        /// 长度单位：workdays 工作日（默认）；days 自然日
+        /// 长度单位：workdays 工作日；days 自然日
         #[arg(long, value_name = "单位", value_parser = unit, default_value = "workdays")]
         unit: Unit,
     },
@@ -47,6 +47,14 @@ pub enum CalendarCommand {
         /// 工作日数，可为0或负数；为0时放假日顺延到下一个工作日
         #[arg(long, value_name = "N", value_parser = workdays, allow_negative_numbers = true)]
         workdays: i32,
+    },
+    /// 把一个年度放假安排文件导入数据库（新增或更正该年，记入操作日志）
+    Import {
+        /// 年度放假安排文件，格式同内置的 data/2025.toml
+        #[arg(value_name = "文件")]
+        file: PathBuf,
+        #[command(flatten)]
+        store: crate::store::StoreArgs,
     },
     /// 检查一个年度放假安排文件（TOML），输出摘要或全部错误
     CheckFile {
@@ -104,6 +112,9 @@ pub fn run(cmd: CalendarCommand) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(print),
         CalendarCommand::CheckFile { file } => check_file(&file),
+        CalendarCommand::Import { file, store } => {
+            return crate::store::block_on(import(file, store));
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -187,4 +198,29 @@ fn check_file(path: &std::path::Path) -> Result<(), String> {
     let workdays = cal.workdays_in_year(year).map_err(|e| e.to_string())?;
     summary.push_str(&format!("；全年工作日{workdays}天\n"));
     print(summary)
+}
+
+/// Stores a year file in the database, audited, after the same checks as the 日历管理 form.
+async fn import(file: PathBuf, store: crate::store::StoreArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
+    let year = calendar::YearArrangement::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{} 有误：\n{e}", file.display()))?;
+    let db = app::db::open(&store.location()?).await?;
+    let actor = app::db::audited::Actor::system("命令行导入（sunlight calendar import）");
+    if let Err(problem) = app::calendar::save(&db, actor, &year)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        anyhow::bail!("{problem}");
+    }
+    let cal = app::calendar::effective(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "已导入{}年放假安排：全年工作日{}天",
+        year.year(),
+        cal.workdays_in_year(year.year())?
+    );
+    Ok(())
 }

@@ -2,8 +2,8 @@
 //!
 //! `import-bulletin --dry-run` reads a published 整改情况通报 (UTF-8 text or Word .docx) and shows
 //! the draft ledger it proposes: a one-line summary or the whole tree as JSON. Headline figures the
-//! text states but the tree does not bear out are warnings on stderr. Importing into the database
-//! is wired in `store`.
+//! text states but the tree does not bear out are warnings on stderr. Without `--dry-run` the
+//! ledger is created in the database, in one audited transaction.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,11 +27,13 @@ pub enum LedgerCommand {
         /// 以 JSON 输出解析得到的完整通报结构
         #[arg(long)]
         json: bool,
+        /// 被巡察单位（部门名称或编码）；默认为最上级部门
+        #[arg(long, value_name = "部门")]
+        department: Option<String>,
+        #[command(flatten)]
+        store: crate::store::StoreArgs,
     },
 }
-
-/// Exit code when the import into the database was asked for but is not available here.
-const NOT_AVAILABLE: u8 = 2;
 
 pub fn run(cmd: LedgerCommand) -> ExitCode {
     match cmd {
@@ -40,22 +42,25 @@ pub fn run(cmd: LedgerCommand) -> ExitCode {
             dry_run,
             summary: _,
             json,
-        } => {
-            if !dry_run {
-                eprintln!(
-                    "尚不能直接导入：导入数据库将通过 `sunlight ledger import-bulletin --database-url … 文件` 完成。\
-                     现在请加 --dry-run 检查解析结果（--summary 输出统计，--json 输出完整结构）。"
-                );
-                return ExitCode::from(NOT_AVAILABLE);
-            }
-            match read(&file) {
-                Ok(parsed) => show(&parsed, json),
-                Err(message) => {
-                    eprintln!("{message}");
-                    ExitCode::FAILURE
+            department,
+            store,
+        } => match read(&file) {
+            Ok(parsed) if dry_run => show(&parsed, json),
+            Ok(parsed) => {
+                for warning in &parsed.warnings {
+                    eprintln!("警告：{warning}");
                 }
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                crate::store::block_on(import(parsed, name, department, store))
             }
-        }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -97,4 +102,44 @@ fn show(parsed: &Parsed, json: bool) -> ExitCode {
         println!("{}", parsed.summary());
     }
     ExitCode::SUCCESS
+}
+
+/// Creates the ledger in the database for the inspected unit.
+async fn import(
+    parsed: Parsed,
+    source: String,
+    department: Option<String>,
+    store: crate::store::StoreArgs,
+) -> anyhow::Result<()> {
+    use app::org::entities::department as dept;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let db = app::db::open(&store.location()?).await?;
+    let unit = match &department {
+        Some(key) => dept::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(dept::Column::Name.eq(key.as_str()))
+                    .add(dept::Column::Code.eq(key.as_str())),
+            )
+            .one(&db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("没有名称或编码为“{key}”的部门"))?,
+        None => dept::Entity::find()
+            .filter(dept::Column::ParentId.is_null())
+            .order_by_asc(dept::Column::Id)
+            .one(&db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("数据库中还没有部门：请先启动一次 sunlight serve"))?,
+    };
+    let draft = app::ledger::import::draft(&parsed.bulletin, unit.id, &source);
+    let (sections, main, specific, measures) = app::ledger::import::counts(&draft);
+    let actor = app::db::audited::Actor::system("命令行导入（sunlight ledger import-bulletin）");
+    let id = app::ledger::store::create(&db, actor, "ledger.inspection.import", &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "已导入整改台账（编号{id}，{}）：{sections}个方面、{main}个主要问题、{specific}个具体问题、{measures}条整改措施",
+        unit.name
+    );
+    Ok(())
 }
