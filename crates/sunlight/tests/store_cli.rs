@@ -162,6 +162,18 @@ fn a_year_file_is_imported_into_the_database() {
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("已导入2027年放假安排：全年工作日"), "{out}");
+    // The offline commands know only the shipped years; named, the database's calendar is used.
+    let (code, _, err) = run(&["calendar", "add", "--from", "2026-12-31", "--workdays", "1"]);
+    assert_eq!(code, 1, "2027 is not shipped");
+    assert!(err.contains("缺少2027年"), "{err}");
+    let mut with_db = vec!["calendar", "add", "--from", "2026-12-31", "--workdays", "1"];
+    with_db.extend(store.args.iter().map(String::as_str));
+    let (code, out, err) = run(&with_db);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "2027-01-04\n"),
+        "1–3 January are the 元旦 holiday: {err}"
+    );
 
     // A broken file names its line and changes nothing.
     std::fs::write(&file, "year = 2027\nsource = \"https://www.gov.cn/x\"\n[[holiday]]\nname = \"春节\"\noff = [\"2027-02-30\"]\n").unwrap();

@@ -23,6 +23,8 @@ pub enum CalendarCommand {
         /// 结束日期（含），YYYY-MM-DD
         #[arg(long, value_name = "日期", value_parser = date)]
         to: NaiveDate,
+        #[command(flatten)]
+        source: Source,
     },
     /// 计算公示期，输出“起始日期<TAB>结束日期”
     Notice {
@@ -38,6 +40,8 @@ pub enum CalendarCommand {
         /// 长度单位：workdays 工作日；days 自然日
         #[arg(long, value_name = "单位", value_parser = unit, default_value = "workdays")]
         unit: Unit,
+        #[command(flatten)]
+        source: Source,
     },
     /// 从某日起加（或减，N 为负数）N 个工作日，输出所得日期
     Add {
@@ -47,6 +51,8 @@ pub enum CalendarCommand {
         /// 工作日数，可为0或负数；为0时放假日顺延到下一个工作日
         #[arg(long, value_name = "N", value_parser = workdays, allow_negative_numbers = true)]
         workdays: i32,
+        #[command(flatten)]
+        source: Source,
     },
     /// 把一个年度放假安排文件导入数据库（新增或更正该年，记入操作日志）
     Import {
@@ -62,6 +68,47 @@ pub enum CalendarCommand {
         #[arg(value_name = "文件")]
         file: PathBuf,
     },
+}
+
+/// Which years to compute with: those shipped in the binary, or — when a database is named — the
+/// calendar in force there, with the years an administrator added (日历管理, `calendar import`).
+#[derive(clap::Args, Debug)]
+pub struct Source {
+    /// 使用此数据目录中已录入的年份（默认只用系统内置年份）
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// 使用此 PostgreSQL 数据库中已录入的年份
+    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
+    database_url: Option<String>,
+}
+
+impl Source {
+    fn calendar(&self) -> Result<Calendar, String> {
+        let store = match (&self.data_dir, &self.database_url) {
+            (None, None) => return Ok(Calendar::builtin()),
+            (dir, url) => crate::store::StoreArgs {
+                data_dir: dir.clone().unwrap_or_default(),
+                database_url: url.clone(),
+            },
+        };
+        if let Some(dir) = &self.data_dir
+            && !app::db::Location::sqlite_file(dir).exists()
+        {
+            return Err(format!("数据目录 {} 中没有数据库", dir.display()));
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let db = app::db::open(&store.location().map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+            app::calendar::effective(&db)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {
@@ -88,28 +135,36 @@ fn workdays(text: &str) -> Result<i32, String> {
 
 pub fn run(cmd: CalendarCommand) -> ExitCode {
     let result = match cmd {
-        CalendarCommand::List { from, to } => list(from, to),
+        CalendarCommand::List { from, to, source } => {
+            source.calendar().and_then(|cal| list(&cal, from, to))
+        }
         CalendarCommand::Notice {
             published,
             days,
             start,
             unit,
-        } => Calendar::builtin()
-            .notice_period(
-                published,
-                &NoticeRule {
+            source,
+        } => source
+            .calendar()
+            .and_then(|cal| {
+                let rule = NoticeRule {
                     start,
                     unit,
                     length: days,
-                },
-            )
+                };
+                cal.notice_period(published, &rule)
+                    .map_err(|e| e.to_string())
+            })
             .map(|(start, end)| format!("{start}\t{end}\n"))
-            .map_err(|e| e.to_string())
             .and_then(print),
-        CalendarCommand::Add { from, workdays } => Calendar::builtin()
-            .add_workdays(from, workdays)
+        CalendarCommand::Add {
+            from,
+            workdays,
+            source,
+        } => source
+            .calendar()
+            .and_then(|cal| cal.add_workdays(from, workdays).map_err(|e| e.to_string()))
             .map(|day| format!("{day}\n"))
-            .map_err(|e| e.to_string())
             .and_then(print),
         CalendarCommand::CheckFile { file } => check_file(&file),
         CalendarCommand::Import { file, store } => {
@@ -138,11 +193,10 @@ fn write_out(body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), 
     }
 }
 
-fn list(from: NaiveDate, to: NaiveDate) -> Result<(), String> {
+fn list(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> Result<(), String> {
     if from > to {
         return Err(format!("起始日期{from}晚于结束日期{to}"));
     }
-    let cal = Calendar::builtin();
     // All days are looked up before printing, so an unknown year prints nothing.
     let days = cal.days(from, to).map_err(|e| e.to_string())?;
     write_out(|out| {
