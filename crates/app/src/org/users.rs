@@ -151,15 +151,14 @@ fn ids(e: &mut FieldErrors, field: &str, label: &str, raw: &[String]) -> Vec<i64
 pub fn validate(input: &Input) -> Result<Valid, FieldErrors> {
     let mut e = FieldErrors::default();
     let username = form::required(&mut e, "username", "用户名", &input.username, 30);
-    if !username.is_empty()
-        && !(username
+    let well_formed = username
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && username
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
-            && username
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic()))
-    {
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+    if !username.is_empty() && !well_formed {
         e.add(
             "username",
             "用户名须以字母开头，只能包含字母、数字、“_”“.”“-”",

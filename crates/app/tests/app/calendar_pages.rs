@@ -62,14 +62,12 @@ async fn a_new_year_is_previewed_saved_and_used() {
     );
     let cal = app::calendar::effective(&app.db).await.unwrap();
     let d = |m, day| calendar::NaiveDate::from_ymd_opt(2027, m, day).unwrap();
-    assert_eq!(
-        cal.is_workday(d(2, 8)).unwrap(),
-        false,
+    assert!(
+        !cal.is_workday(d(2, 8)).unwrap(),
         "a Monday in the spring festival is off"
     );
-    assert_eq!(
+    assert!(
         cal.is_workday(d(2, 14)).unwrap(),
-        true,
         "a Sunday worked for it is a workday"
     );
     let page = app.get(&admin, "/system/calendar").await;

@@ -90,6 +90,8 @@ pub struct Server {
 }
 
 impl Server {
+    /// The child is killed and waited for in `Drop`.
+    #[allow(clippy::zombie_processes)]
     pub fn start(store: &Store, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
