@@ -273,6 +273,7 @@ pub async fn generate(
     let hash = crate::auth::password::hash(DEMO_PASSWORD.into()).await?;
     let mut g = Generator::new(db, "system.demo").await?;
     let mut accounts = Vec::new();
+    let mut first_bureau: Option<(i64, Vec<(String, i64)>)> = None;
     let province = match scale {
         Scale::Province => Some(
             g.department(None, "海东省科学技术厅", "HD-KJT", "province")
@@ -307,6 +308,13 @@ pub async fn generate(
                 .map(|d| d.id)
                 .unwrap_or(bureau.id)
         };
+        if ci == 0 {
+            let codes = OFFICES
+                .iter()
+                .map(|(_, code, _)| ((*code).to_owned(), id_of(code)))
+                .collect();
+            first_bureau = Some((bureau.id, codes));
+        }
         let suffix = if ci == 0 {
             String::new()
         } else {
@@ -430,6 +438,17 @@ pub async fn generate(
     })
     .await?;
     g.finish().await?;
+    // The ledger needs the departments committed; it is written by its own audited transactions.
+    if let Some((bureau, codes)) = first_bureau {
+        let office = |code: &str| {
+            codes
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, id)| *id)
+                .unwrap_or(bureau)
+        };
+        crate::ledger::demo::generate(db, bureau, office, crate::calendar::today()).await?;
+    }
     Ok(accounts)
 }
 

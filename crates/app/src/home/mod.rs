@@ -57,6 +57,29 @@ async fn home(
         .count(&state.db)
         .await?;
     let mut alerts = Vec::new();
+    if viewer.can("ledger:inspection:list") {
+        let cal = crate::calendar::effective(&state.db).await?;
+        let [red, yellow, blue] = crate::ledger::store::alert_counts(
+            &state.db,
+            &viewer.scope,
+            &cal,
+            crate::calendar::today(),
+        )
+        .await?;
+        for (level, n, what) in [
+            ("red", red, "项整改措施已逾期"),
+            ("yellow", yellow, "项整改措施临近整改时限"),
+            ("blue", blue, "项整改措施需报告进展或开展回头看"),
+        ] {
+            if n > 0 {
+                alerts.push(Alert {
+                    level,
+                    text: format!("{n}{what}"),
+                    href: "/ledger".into(),
+                });
+            }
+        }
+    }
     if viewer.can("system:calendar:edit")
         && let Some(text) = crate::calendar::missing_year_alert(
             &crate::calendar::effective(&state.db).await?,

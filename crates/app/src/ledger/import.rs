@@ -48,10 +48,12 @@ fn problem(p: &bulletin::Problem, inherited: Option<bulletin::Status>) -> DraftP
         measures: p
             .measures
             .iter()
-            .map(|m| DraftMeasure {
-                content: m.text.clone(),
-                due: due(m.due),
-                status: status(m.status.or(stated), m.due),
+            .map(|m| {
+                DraftMeasure::stated(
+                    m.text.clone(),
+                    due(m.due),
+                    status(m.status.or(stated), m.due),
+                )
             })
             .collect(),
         children: p.children.iter().map(|c| problem(c, None)).collect(),

@@ -48,6 +48,24 @@ pub struct DraftMeasure {
     pub content: String,
     pub due: Due,
     pub status: Status,
+    /// 责任科室; `None` leaves it with the inspected unit until someone assigns it.
+    pub department_id: Option<i64>,
+    pub lead_leader: Option<String>,
+    pub owner: Option<String>,
+}
+
+impl DraftMeasure {
+    /// A measure as a bulletin states it: text, deadline and status, nobody assigned yet.
+    pub fn stated(content: String, due: Due, status: Status) -> DraftMeasure {
+        DraftMeasure {
+            content,
+            due,
+            status,
+            department_id: None,
+            lead_leader: None,
+            owner: None,
+        }
+    }
 }
 
 fn due_columns(due: Due) -> (&'static str, Option<String>) {
@@ -145,9 +163,9 @@ async fn insert_problem(
             problem_id: Set(row.id),
             seq: Set(k as i32 + 1),
             content: Set(m.content.clone()),
-            lead_leader: Set(None),
-            department_id: Set(department_id),
-            owner: Set(None),
+            lead_leader: Set(m.lead_leader.clone()),
+            department_id: Set(m.department_id.unwrap_or(department_id)),
+            owner: Set(m.owner.clone()),
             due_kind: Set(due_kind.into()),
             due_on: Set(due_on),
             status: Set(m.status.key().into()),
@@ -442,4 +460,31 @@ pub async fn evidence_in_scope(
     Ok(measure_in_scope(db, scope, report.measure_id)
         .await?
         .map(|_| file))
+}
+
+/// How many measures in scope raise a red, a yellow and a blue alert today (for the 工作台).
+pub async fn alert_counts(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    cal: &calendar::Calendar,
+    today: calendar::NaiveDate,
+) -> Result<[usize; 3], AppError> {
+    let s = settings(db).await?;
+    let open = measure::Entity::find()
+        .filter(scope.condition(measure::Column::DepartmentId, None))
+        .filter(measure::Column::Status.ne(Status::Completed.key()))
+        .all(db)
+        .await?;
+    let mut counts = [0; 3];
+    for m in &open {
+        // A deadline in a year without its notice counts as red: someone must act on it.
+        let alerts = rules::alerts(&rule_view(db, m).await?, today, cal, &s)
+            .unwrap_or_else(|_| vec![rules::Alert::Overdue { workdays_late: 0 }]);
+        for (i, colour) in ["red", "yellow", "blue"].iter().enumerate() {
+            if alerts.iter().any(|a| a.colour() == *colour) {
+                counts[i] += 1;
+            }
+        }
+    }
+    Ok(counts)
 }

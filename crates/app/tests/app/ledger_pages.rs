@@ -14,10 +14,12 @@ use crate::common::{Auth, PASSWORD, TestApp, demo_app};
 async fn round(app: &TestApp) -> (i64, i64, i64) {
     let gxjs = app.department_id("高新技术处").await;
     let nckj = app.department_id("农村科技处").await;
-    let measure = |content: &str| DraftMeasure {
-        content: content.into(),
-        due: Due::Date(NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()),
-        status: Status::NotStarted,
+    let measure = |content: &str| {
+        DraftMeasure::stated(
+            content.into(),
+            Due::Date(NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()),
+            Status::NotStarted,
+        )
     };
     let draft = Draft {
         kind: "patrol".into(),
@@ -324,4 +326,55 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[tokio::test]
+async fn the_demo_round_shows_every_state_and_alert() {
+    let app = demo_app().await;
+    let leader = app.login("leader", PASSWORD).await;
+    let list = app.get(&leader, "/ledger").await;
+    assert!(
+        list.body.contains("市委第三巡察组常规巡察反馈问题整改"),
+        "{}",
+        list.body
+    );
+    let round = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM inspection").await;
+    let page = app
+        .get(&leader, &format!("/ledger/inspections/{round}"))
+        .await;
+    for shown in [
+        "未启动",
+        "正在推进中",
+        "已完成",
+        "已销号",
+        "长期坚持",
+        "个工作日到期",
+        "已逾期",
+        "回头看已于",
+        "天未报告进展",
+    ] {
+        assert!(
+            page.body.contains(shown),
+            "the demo round shows {shown}: {}",
+            page.body
+        );
+    }
+    assert_eq!(app.count("measure WHERE close_out = 'returned'").await, 1);
+    assert_eq!(app.count("measure WHERE close_out = 'requested'").await, 1);
+    assert_eq!(app.count("measure WHERE relapses = 1").await, 1);
+    // The 工作台 counts them, by colour, within the viewer's scope.
+    let home = app.get(&leader, "/").await;
+    // Overdue: the late one, the returned one and the relapsed one (both past their deadline).
+    assert!(
+        home.body.contains("3项整改措施已逾期") && home.body.contains("1项整改措施临近整改时限"),
+        "{}",
+        home.body
+    );
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    let home = app.get(&clerk2, "/").await;
+    assert!(
+        home.body.contains("1项整改措施已逾期"),
+        "农村科技处 has only the returned measure: {}",
+        home.body
+    );
 }
