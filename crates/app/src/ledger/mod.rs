@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod entities;
+pub mod excel;
 pub mod import;
 mod pages;
 pub mod rules;

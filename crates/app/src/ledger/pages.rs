@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ledger", get(list))
         .route("/ledger/inspections/{id}", get(round))
+        .route("/ledger/inspections/{id}/export", get(export))
         .route("/ledger/measures/{id}", get(measure_page))
         .route("/ledger/measures/{id}/actions", post(act))
         .route(
@@ -422,4 +423,96 @@ async fn download(
         Body::from(file.content),
     )
         .into_response())
+}
+
+/// 导出: the round's ledger in scope as the Excel sheet bureaus keep.
+async fn export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    use super::excel::{MeasureRow, ProblemRows, SectionRows};
+    use sea_orm::EntityTrait;
+    viewer.require("ledger:inspection:list")?;
+    let round = store::inspection_in_scope(&state.db, &viewer.scope, parse_id(&raw)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tree = store::tree(&state.db, &viewer.scope, round.id).await?;
+    let names: std::collections::HashMap<i64, String> =
+        crate::org::entities::department::Entity::find()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+    let mut rows_of = std::collections::HashMap::new();
+    for m in &tree.measures {
+        let reports = store::reports(&state.db, m.id).await?;
+        let remark = match (m.close_out.as_str(), m.relapses) {
+            ("returned", _) => format!(
+                "销号申请被退回：{}",
+                m.return_reason.clone().unwrap_or_default()
+            ),
+            ("requested", _) => "已申请销号，待审核".into(),
+            (_, n) if n > 0 => format!("回头看反弹{n}次"),
+            _ => String::new(),
+        };
+        let row = MeasureRow {
+            content: m.content.clone(),
+            lead_leader: m.lead_leader.clone().unwrap_or_default(),
+            department: names.get(&m.department_id).cloned().unwrap_or_default(),
+            supporting: String::new(),
+            owner: m.owner.clone().unwrap_or_default(),
+            due: due_text(m),
+            progress: reports
+                .first()
+                .map(|(r, _)| format!("{}：{}", r.reported_on, r.content))
+                .unwrap_or_default(),
+            status: status_label(&m.status).into(),
+            evidence: reports
+                .iter()
+                .flat_map(|(_, files)| files.iter().map(|f| f.file_name.clone()))
+                .collect::<Vec<_>>()
+                .join("、"),
+            closed_on: m.closed_on.clone().unwrap_or_default(),
+            remark,
+        };
+        rows_of
+            .entry(m.problem_id)
+            .or_insert_with(Vec::new)
+            .push(row);
+    }
+    let problem_rows = |p: &problem::Model| ProblemRows {
+        title: p.title.clone(),
+        measures: rows_of.get(&p.id).cloned().unwrap_or_default(),
+        children: tree
+            .problems
+            .iter()
+            .filter(|c| c.parent_id == Some(p.id))
+            .map(|c| ProblemRows {
+                title: c.title.clone(),
+                measures: rows_of.get(&c.id).cloned().unwrap_or_default(),
+                children: vec![],
+            })
+            .collect(),
+    };
+    let sections: Vec<SectionRows> = tree
+        .sections
+        .iter()
+        .map(|s| SectionRows {
+            title: s.title.clone(),
+            problems: tree
+                .problems
+                .iter()
+                .filter(|p| p.section_id == s.id && p.parent_id.is_none())
+                .map(problem_rows)
+                .collect(),
+        })
+        .collect();
+    let bytes = super::excel::workbook(&format!("{}台账", round.title), &sections)
+        .map_err(AppError::internal)?;
+    Ok(crate::web::xlsx::download(
+        &format!("{}台账.xlsx", round.title),
+        bytes,
+    ))
 }

@@ -378,3 +378,53 @@ async fn the_demo_round_shows_every_state_and_alert() {
         home.body
     );
 }
+
+#[tokio::test]
+async fn the_ledger_exports_as_the_excel_bureaus_keep_within_scope() {
+    use calamine::Reader;
+    let app = demo_app().await;
+    let round = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM inspection").await;
+    let rows_of = |bytes: Vec<u8>| {
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a real .xlsx");
+        let range = book.worksheet_range("整改台账").unwrap();
+        range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let leader = app.login("leader", PASSWORD).await;
+    let (status, bytes) = app
+        .get_bytes(&leader, &format!("/ledger/inspections/{round}/export"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = rows_of(bytes);
+    assert_eq!(
+        rows[1][..4],
+        ["序号", "方面/主要问题", "具体问题", "整改措施"].map(String::from)
+    );
+    let measures: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[0].parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(measures.len(), 10, "every measure of the demo round");
+    assert!(
+        measures
+            .iter()
+            .any(|r| r[10] == "已销号" && !r[12].is_empty()),
+        "a closed one with its 销号日期"
+    );
+    assert!(measures.iter().any(|r| r[13].starts_with("销号申请被退回")));
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    let rows = rows_of(
+        app.get_bytes(&clerk2, &format!("/ledger/inspections/{round}/export"))
+            .await
+            .1,
+    );
+    let measures: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[0].parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(measures.len(), 1, "农村科技处 exports its own measure only");
+    assert_eq!(measures[0][5], "农村科技处");
+}
