@@ -202,11 +202,11 @@ mod tests {
         let bytes = workbook("某局巡察整改台账", &sections).unwrap();
         let mut book: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-        book.load_merged_regions().unwrap();
         let merged: Vec<String> = book
-            .merged_regions()
+            .merge_cells_by_sheet_name("整改台账")
+            .unwrap()
             .iter()
-            .map(|(_, _, d)| format!("{:?}-{:?}", d.start, d.end))
+            .map(|d| format!("{:?}-{:?}", d.start, d.end))
             .collect();
         // Title row, section row, 主要问题甲 over three rows, 具体问题一 over two.
         assert!(merged.contains(&"(0, 0)-(0, 13)".to_owned()), "{merged:?}");

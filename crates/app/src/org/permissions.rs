@@ -12,6 +12,7 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
             ("ledger:inspection:add", "导入、新增"),
             ("ledger:measure:edit", "报告进展、申请销号"),
             ("ledger:measure:review", "销号审核、回头看"),
+            ("ledger:bulletin:write", "生成整改情况通报"),
         ],
     ),
     (
@@ -98,7 +99,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         key: "leader",
         name: "局领导",
         scope: DataScope::DepartmentAndBelow,
-        permissions: "ledger:inspection:list ledger:measure:review org:dept:list org:user:list",
+        permissions: "ledger:inspection:list ledger:measure:review ledger:bulletin:write org:dept:list org:user:list",
         remark: "查看分管（代管）部门的全部数据，审批、签发",
     },
     BuiltinRole {

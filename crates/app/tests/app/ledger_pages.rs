@@ -428,3 +428,103 @@ async fn the_ledger_exports_as_the_excel_bureaus_keep_within_scope() {
     assert_eq!(measures.len(), 1, "农村科技处 exports its own measure only");
     assert_eq!(measures[0][5], "农村科技处");
 }
+
+#[tokio::test]
+async fn the_public_bulletin_is_written_from_the_ledger_as_word_and_page() {
+    let app = demo_app().await;
+    let round = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM inspection").await;
+    let gxjs_measure = crate::common::scalar_i64(
+        &app.db,
+        "SELECT MIN(id) FROM measure WHERE status = 'not_started'",
+    )
+    .await;
+    let admin = app.login("admin", PASSWORD).await;
+    // A report that names someone's mobile number: the public bulletin masks it.
+    let r = report(
+        &app,
+        &admin,
+        gxjs_measure,
+        "已约谈责任人（手机13912345678），部署整改。",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let leader = app.login("leader", PASSWORD).await;
+    let form = app
+        .get(&leader, &format!("/ledger/inspections/{round}/bulletin"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("中共滨海市科学技术局党组"));
+    let fields = [
+        ("issuer", "中共滨海市科学技术局党组"),
+        ("unit", "滨海市科学技术局"),
+        ("published", "2026-11-20"),
+        ("phone", "0411-88886666"),
+        ("email", "jubangongshi@example.cn"),
+    ];
+    let mut html = fields.to_vec();
+    html.push(("format", "html"));
+    let page = app
+        .post_form(
+            &leader,
+            &format!("/ledger/inspections/{round}/bulletin"),
+            &html,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for part in [
+        "关于市委第三巡察组巡察整改情况的通报",
+        "市委第三巡察组",
+        "139****5678",
+        "0411-88886666",
+        "2026年11月20日",
+    ] {
+        assert!(page.body.contains(part), "the page shows {part}");
+    }
+    assert!(!page.body.contains("13912345678"));
+    let mut docx = fields.to_vec();
+    docx.push(("format", "docx"));
+    let (status, bytes) = {
+        let crate::common::Auth::Cookie(cookie) = &leader else {
+            unreachable!()
+        };
+        let body = serde_urlencoded::to_string(&docx).unwrap();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/ledger/inspections/{round}/bulletin"))
+            .header(header::HOST, "sunlight.test")
+            .header(header::COOKIE, cookie.as_str())
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(app.router.clone(), req)
+            .await
+            .unwrap();
+        let status = res.status();
+        (
+            status,
+            http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+    };
+    assert_eq!(status, StatusCode::OK);
+    // The Word file reads back as a bulletin with the ledger's structure.
+    let parsed = bulletin::parse_docx(&bytes).expect("a real .docx that parses as a bulletin");
+    assert_eq!(
+        parsed.summary().to_string(),
+        "sections=3 main=5 specific=10 measures=10 completed=3 in_progress=6"
+    );
+    assert!(!bulletin::docx_text(&bytes).unwrap().contains("13912345678"));
+    // Who may not see the whole round may not publish it.
+    let clerk = app.login("clerk", PASSWORD).await;
+    assert_eq!(
+        app.get(&clerk, &format!("/ledger/inspections/{round}/bulletin"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
