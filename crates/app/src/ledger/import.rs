@@ -82,6 +82,27 @@ fn status(s: Option<bulletin::Status>, d: Option<bulletin::Due>) -> Status {
     }
 }
 
+/// Reads an uploaded or named file: Word (.docx) by its first bytes, otherwise UTF-8 text. The
+/// error says what to do, naming the file.
+pub fn read(name: &str, bytes: &[u8]) -> Result<bulletin::Parsed, String> {
+    let parsed = if bytes.starts_with(b"PK\x03\x04") {
+        bulletin::parse_docx(bytes)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(format!(
+            "{name} 是旧版 Word 文档（.doc），无法读取：请在 Word 中“另存为” .docx 后再导入"
+        ));
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            format!(
+                "{name} 不是 UTF-8 编码的文本（第{}字节处无效）：如为 GBK 编码，请用记事本等“另存为” UTF-8 后再导入",
+                e.valid_up_to() + 1
+            )
+        })?;
+        bulletin::parse(text)
+    };
+    parsed.map_err(|e| format!("无法解析通报 {name}：{e}"))
+}
+
 /// Counts of a draft — sections, main problems, specific problems, measures — as bulletins count
 /// them: where problems are broken down at all, a main problem rectified as an item of its own (it
 /// has no specific problems, or measures of its own besides them) counts as a specific problem too.

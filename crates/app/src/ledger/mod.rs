@@ -6,6 +6,7 @@ pub mod demo;
 pub mod entities;
 pub mod excel;
 pub mod import;
+mod import_pages;
 mod pages;
 pub mod rules;
 pub mod store;

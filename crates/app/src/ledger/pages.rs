@@ -28,6 +28,15 @@ pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ledger", get(list))
+        .route(
+            "/ledger/import",
+            get(super::import_pages::form)
+                .post(super::import_pages::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    super::import_pages::UPLOAD_LIMIT,
+                )),
+        )
+        .route("/ledger/import/confirm", post(super::import_pages::confirm))
         .route("/ledger/inspections/{id}", get(round))
         .route("/ledger/inspections/{id}/export", get(export))
         .route(
@@ -96,6 +105,7 @@ pub struct RoundRow {
 struct ListPage {
     shell: Shell,
     rows: Vec<RoundRow>,
+    can_import: bool,
 }
 
 impl ListPage {
@@ -136,6 +146,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
     Ok(ListPage {
         shell: Shell::new(&viewer, "/ledger", "整改台账"),
         rows,
+        can_import: viewer.can("ledger:inspection:add"),
     })
 }
 

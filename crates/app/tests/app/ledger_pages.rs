@@ -528,3 +528,99 @@ async fn the_public_bulletin_is_written_from_the_ledger_as_word_and_page() {
         StatusCode::NOT_FOUND
     );
 }
+
+async fn upload_bulletin(
+    app: &TestApp,
+    auth: &Auth,
+    name: &str,
+    bytes: &[u8],
+    department: &str,
+) -> crate::common::Resp {
+    let Auth::Cookie(cookie) = auth else {
+        panic!("pages use the cookie")
+    };
+    let b = "----bulletinboundary";
+    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"department_id\"\r\n\r\n{department}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").into_bytes();
+    body.extend(bytes);
+    body.extend(format!("\r\n--{b}--\r\n").into_bytes());
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/ledger/import")
+        .header(header::HOST, "sunlight.test")
+        .header(header::COOKIE, cookie.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn a_published_bulletin_is_uploaded_previewed_and_imported() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let bureau = app.department_id("滨海市科学技术局").await.to_string();
+    let seed = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seeds/003_498a692be3e6a6d3.txt"
+    ))
+    .unwrap();
+    let before = app.count("inspection").await;
+    let preview = upload_bulletin(&app, &admin, "003.txt", &seed, &bureau).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("6个方面、17个主要问题、0个具体问题、47条整改措施"),
+        "{}",
+        preview.body
+    );
+    assert_eq!(
+        app.count("inspection").await,
+        before,
+        "the preview writes nothing"
+    );
+    let token = preview
+        .body
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let done = app
+        .post_form(&admin, "/ledger/import/confirm", &[("token", &token)])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(app.count("inspection").await, before + 1);
+    assert_eq!(
+        app.count("measure WHERE inspection_id = (SELECT MAX(id) FROM inspection)")
+            .await,
+        47
+    );
+    let page = app.get(&admin, done.location()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Bad files are explained, and nothing is written.
+    let r = upload_bulletin(
+        &app,
+        &admin,
+        "old.doc",
+        &[0xD0, 0xCF, 0x11, 0xE0, 0, 0],
+        &bureau,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("另存为"), "{}", r.body);
+    let r = upload_bulletin(&app, &admin, "gbk.txt", &[0xC4, 0xE3, 0xBA, 0xC3], &bureau).await;
+    assert!(r.body.contains("不是 UTF-8 编码"), "{}", r.body);
+    let r = upload_bulletin(&app, &admin, "003.txt", &seed, "999999").await;
+    assert!(r.body.contains("请选择被巡察单位"), "{}", r.body);
+    assert_eq!(app.count("inspection").await, before + 1);
+    let clerk = app.login("clerk", PASSWORD).await;
+    assert_eq!(
+        app.get(&clerk, "/ledger/import").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

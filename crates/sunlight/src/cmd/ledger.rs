@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulletin::{Parsed, parse, parse_docx};
+use bulletin::Parsed;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -66,24 +66,9 @@ pub fn run(cmd: LedgerCommand) -> ExitCode {
 
 /// Reads and parses the file; the error is a message for the user, naming the file.
 fn read(file: &Path) -> Result<Parsed, String> {
-    let name = file.display();
+    let name = file.display().to_string();
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取文件 {name}：{e}"))?;
-    let parsed = if bytes.starts_with(b"PK\x03\x04") {
-        parse_docx(&bytes)
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(format!(
-            "{name} 是旧版 Word 文档（.doc），无法读取：请在 Word 中“另存为” .docx 后再导入"
-        ));
-    } else {
-        let text = String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "{name} 不是 UTF-8 编码的文本（第{}字节处无效）：如为 GBK 编码，请用记事本等“另存为” UTF-8 后再导入",
-                e.utf8_error().valid_up_to() + 1
-            )
-        })?;
-        parse(&text)
-    };
-    parsed.map_err(|e| format!("无法解析通报 {name}：{e}"))
+    app::ledger::import::read(&name, &bytes)
 }
 
 fn show(parsed: &Parsed, json: bool) -> ExitCode {
