@@ -277,3 +277,105 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
     c.close().await.unwrap();
     drop(server);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
+    let store = Store::fresh("browser-ledger");
+    let server = Server::start(&store, &["--demo"]);
+    let base = server.url.clone();
+    let driver = Driver::start();
+    let c = browser(&driver).await;
+
+    // The clerk of 高新技术处 finds the overdue measure in the demo round.
+    log_in(&c, &base, "clerk", "Demo@2026").await;
+    c.goto(&format!("{base}/ledger")).await.unwrap();
+    c.find(Locator::LinkText("市委第三巡察组常规巡察反馈问题整改"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.ledger"))
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("开展政策进园区、进企业宣讲不少于10场"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = c
+        .wait()
+        .for_element(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("已逾期"), "{page}");
+
+    // Report progress with an evidence file, then ask for 销号.
+    let evidence = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("宣讲签到表.txt");
+    std::fs::write(&evidence, "第十场宣讲签到表").unwrap();
+    fill(&c, "content", "已完成10场宣讲，覆盖企业320家。").await;
+    c.find(Locator::Css("input[name='files']"))
+        .await
+        .unwrap()
+        .send_keys(&evidence.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[enctype] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".report")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("宣讲签到表.txt"));
+    c.find(Locator::Css("button[value='request']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Wait for the new page, not the old one.
+    c.wait()
+        .for_element(Locator::XPath("//span[contains(., '已申请销号，待审核')]"))
+        .await
+        .unwrap();
+    let url = c.current_url().await.unwrap().to_string();
+    let measure_path = url
+        .split('?')
+        .next()
+        .unwrap()
+        .trim_start_matches(&base)
+        .to_owned();
+    log_out(&c).await;
+
+    // The leader reviews and closes it; the page shows the 销号 and the 回头看 date.
+    log_in(&c, &base, "leader", "Demo@2026").await;
+    c.goto(&format!("{base}{measure_path}")).await.unwrap();
+    c.find(Locator::Css("button[value='approve']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//p[contains(., '销号日期')]"))
+        .await
+        .unwrap();
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("状态：已销号") && page.contains("回头看"),
+        "{page}"
+    );
+    c.close().await.unwrap();
+}
