@@ -7,6 +7,7 @@ pub mod entities;
 pub mod excel;
 pub mod import;
 mod import_pages;
+pub mod measure_form;
 mod pages;
 pub mod rules;
 pub mod store;

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ledger/measures/{id}", get(measure_page))
         .route("/ledger/measures/{id}/actions", post(act))
+        .route("/ledger/measures/{id}/edit", get(edit_form).post(edit_save))
         .route(
             "/ledger/measures/{id}/reports",
             post(report).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
@@ -244,6 +245,8 @@ struct MeasurePage {
     reports: Vec<(progress_report::Model, Vec<evidence::Model>)>,
     can_work: bool,
     can_review: bool,
+    can_assign: bool,
+    department: String,
     error: String,
     today: String,
 }
@@ -276,6 +279,12 @@ async fn measure_page_of(
         reports: store::reports(&state.db, m.id).await?,
         can_work: viewer.can("ledger:measure:edit"),
         can_review: viewer.can("ledger:measure:review"),
+        can_assign: viewer.can("ledger:inspection:add"),
+        department: crate::org::entities::department::Entity::find_by_id(m.department_id)
+            .one(&state.db)
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default(),
         error,
         today: crate::calendar::today().to_string(),
         m,
@@ -713,4 +722,78 @@ async fn bulletin_write(
         ..page(String::new())
     }
     .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ledger/templates/measure_form.html")]
+struct EditPage {
+    shell: Shell,
+    id: i64,
+    input: super::measure_form::Input,
+    errors: crate::web::form::FieldErrors,
+    departments: Vec<crate::org::entities::department::Model>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: super::measure_form::Input,
+    errors: crate::web::form::FieldErrors,
+) -> Result<EditPage, AppError> {
+    Ok(EditPage {
+        shell: Shell::new(viewer, "/ledger", "修改整改措施"),
+        id,
+        input,
+        errors,
+        departments: crate::org::departments::list_in_scope(&state.db, &viewer.scope).await?,
+    })
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<EditPage, AppError> {
+    viewer.require("ledger:inspection:add")?;
+    let m = find(&state, &viewer, &raw).await?;
+    edit_page(
+        &state,
+        &viewer,
+        m.id,
+        super::measure_form::Input::of(&m),
+        Default::default(),
+    )
+    .await
+}
+
+async fn edit_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    Form(input): Form<super::measure_form::Input>,
+) -> Result<Response, AppError> {
+    viewer.require("ledger:inspection:add")?;
+    let m = find(&state, &viewer, &raw).await?;
+    let mut checked = super::measure_form::validate(&input);
+    if let Ok(v) = &checked
+        && crate::org::departments::get_in_scope(&state.db, &viewer.scope, v.department_id)
+            .await?
+            .is_none()
+    {
+        let mut e = crate::web::form::FieldErrors::default();
+        e.add("department_id", "责任科室不存在或不在您的数据权限内");
+        checked = Err(e);
+    }
+    match checked {
+        Ok(v) => {
+            store::update_measure(&state.db, viewer.actor(), &m, v).await?;
+            Ok(Redirect::to(&format!("/ledger/measures/{}?msg=saved", m.id)).into_response())
+        }
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            edit_page(&state, &viewer, m.id, input, errors).await?,
+        )
+            .into_response()),
+    }
 }

@@ -488,3 +488,29 @@ pub async fn alert_counts(
     }
     Ok(counts)
 }
+
+/// Saves the edited fields of a measure: one audited update.
+pub async fn update_measure(
+    db: &DatabaseConnection,
+    actor: Actor,
+    before: &measure::Model,
+    v: super::measure_form::Valid,
+) -> Result<measure::Model, AppError> {
+    let mut am = before.clone().into_active_model();
+    am.content = Set(v.content);
+    am.lead_leader = Set(v.lead_leader);
+    am.department_id = Set(v.department_id);
+    am.owner = Set(v.owner);
+    am.due_kind = Set(v.due_kind.into());
+    am.due_on = Set(v.due_on.map(|d| d.to_string()));
+    if v.due_kind == "long_term" && before.status != Status::Closed.key() {
+        am.status = Set(Status::LongTerm.key().into());
+    } else if v.due_kind != "long_term" && before.status == Status::LongTerm.key() {
+        am.status = Set(Status::InProgress.key().into());
+    }
+    am.updated_at = Set(crate::db::now_ms());
+    let mut tx = AuditedTx::begin(db, actor, "ledger.measure.update").await?;
+    let after = tx.update(before, am).await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -624,3 +624,74 @@ async fn a_published_bulletin_is_uploaded_previewed_and_imported() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_office_assigns_a_measure_and_the_department_then_sees_it() {
+    let app = demo_app().await;
+    let (_, _, second) = round(&app).await;
+    let admin = app.login("admin", PASSWORD).await;
+    let gxjs = app.department_id("高新技术处").await.to_string();
+    let before = app.audit_count().await;
+    let bad = app
+        .post_form(
+            &admin,
+            &format!("/ledger/measures/{second}/edit"),
+            &[
+                ("content", ""),
+                ("department_id", &gxjs),
+                ("due_kind", "date"),
+                ("due_on", "2026-02-30"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("请填写整改措施") && bad.body.contains("整改时限有误"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(app.audit_count().await, before);
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/ledger/measures/{second}/edit"),
+            &[
+                ("content", "修订验收办法"),
+                ("lead_leader", "分管副局长"),
+                ("department_id", &gxjs),
+                ("owner", "于磊"),
+                ("due_kind", "date"),
+                ("due_on", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events = app.events_after(before).await;
+    assert_eq!(
+        (events.len(), events[0].0.as_str()),
+        (1, "ledger.measure.update")
+    );
+    assert_eq!(events[0].3["owner"], serde_json::json!([null, "于磊"]));
+    // It moved from 农村科技处 to 高新技术处: the clerks' scopes follow.
+    let clerk = app.login("clerk", PASSWORD).await;
+    assert_eq!(
+        app.get(&clerk, &format!("/ledger/measures/{second}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    assert_eq!(
+        app.get(&clerk2, &format!("/ledger/measures/{second}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&clerk, &format!("/ledger/measures/{second}/edit"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "clerks do not assign"
+    );
+}
