@@ -51,6 +51,8 @@ async fn every_page_and_api_route_for_every_role() {
         ("/".into(), &everyone),
         ("/password".into(), &everyone),
         ("/org/departments".into(), READERS),
+        ("/ledger".into(), READERS),
+        ("/ledger/import".into(), &["admin"]),
         ("/org/departments?q=高新".into(), READERS),
         ("/org/departments/new".into(), &["admin"]),
         (format!("/org/departments/{gxjs}/edit"), &["admin"]),
