@@ -5,8 +5,10 @@
 //! - `index`: `Index::add` end to end (analysis, template frequencies, segment written and synced);
 //! - `check`: one application of about 30,000 chars against the index.
 //!
-//! Documents are built from the People's Daily corpus (`shared/data/corpus`), 20,000 chars each.
-//! Run with `cargo bench -p similarity`; `SIMILARITY_BENCH_DOCS` sets the number of documents (default 200).
+//! Documents are generated from the People's Daily corpus (`shared/data/corpus`, see `docs.rs`), 20,000
+//! chars each. Run with `cargo bench -p similarity`. The indexing groups use 200 documents;
+//! `SIMILARITY_BENCH_DOCS` sets the size of the index the check runs on (default 200), built in
+//! segments of 1,000 documents, and the resident memory of the process is printed once it is built.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
@@ -15,38 +17,29 @@ use similarity::normalize::normalize;
 use similarity::shingle::shingle_hashes;
 use similarity::{DocId, Document, Index, Settings};
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/corpus/peoples-daily-199801.txt"
-);
-const DOC_CHARS: usize = 20_000;
+#[path = "../bench/docs.rs"]
+mod docs;
 
-/// Document `i` of about [`DOC_CHARS`] chars: consecutive corpus paragraphs from a place that depends
-/// on `i`, so that documents overlap by chance as real collections do.
-fn document(lines: &[&str], i: usize) -> Document {
-    let mut text = String::new();
-    let mut at = (i * 7919) % lines.len();
-    while text.chars().count() < DOC_CHARS {
-        text.push_str(lines[at]);
-        text.push('\n');
-        at = (at + 1) % lines.len();
-    }
+fn document(generator: &docs::Generator, i: usize) -> Document {
     Document {
         id: DocId::parse(&format!("D{i}")).expect("valid id"),
         owner: String::new(),
-        text,
+        text: generator.text(i, false),
     }
 }
+
+/// Documents added per [`Index::add`] (one segment each) when building the index a check runs on.
+const BATCH: usize = 1000;
 
 fn bench(c: &mut Criterion) {
     let count = std::env::var("SIMILARITY_BENCH_DOCS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(200);
-    let corpus =
-        std::fs::read_to_string(CORPUS).expect("shared/data/corpus 中的语料应与仓库并列存放");
-    let lines: Vec<&str> = corpus.lines().filter(|l| !l.trim().is_empty()).collect();
-    let docs: Vec<Document> = (0..count).map(|i| document(&lines, i)).collect();
+    let generator = docs::Generator::load();
+    let docs: Vec<Document> = (0..count.min(200))
+        .map(|i| document(&generator, i))
+        .collect();
     let raw: Vec<Vec<u8>> = docs.iter().map(|d| d.text.clone().into_bytes()).collect();
     let bytes: usize = raw.iter().map(Vec::len).sum();
 
@@ -84,14 +77,24 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = tempfile::tempdir_in("/var/tmp").expect("temporary directory");
     let mut index = Index::open(dir.path(), Settings::default()).expect("open");
-    index.add(docs.clone()).expect("add");
+    for from in (0..count).step_by(BATCH) {
+        let batch = (from..count.min(from + BATCH))
+            .map(|i| document(&generator, i))
+            .collect();
+        index.add(batch).expect("add");
+    }
+    drop(docs);
+    eprintln!(
+        "index of {count} documents built; {}",
+        memory().unwrap_or_else(|| "memory unknown".into())
+    );
     // About 30,000 chars: 20,000 of a document not in the index and 10,000 copied from one that is.
-    let query_text: String = document(&lines, count + 2)
+    let query_text: String = document(&generator, count + 2)
         .text
         .chars()
-        .chain(docs[1].text.chars().take(10_000))
+        .chain(document(&generator, 1).text.chars().take(10_000))
         .collect();
     let query = Document {
         id: DocId::parse("Q").expect("valid id"),
@@ -104,6 +107,22 @@ fn bench(c: &mut Criterion) {
         b.iter(|| index.check(&query).expect("check").total_ratio)
     });
     group.finish();
+}
+
+/// Resident and peak resident memory of this process (Linux).
+fn memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l[name.len()..].trim().to_owned())
+    };
+    Some(format!(
+        "VmRSS {}, VmHWM {}",
+        field("VmRSS:")?,
+        field("VmHWM:")?
+    ))
 }
 
 criterion_group!(benches, bench);

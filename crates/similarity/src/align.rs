@@ -1,8 +1,11 @@
-//! Seed-and-extend alignment: shared fingerprints are extended character by character into maximal
-//! shared runs ("matches") between a checked text and one source.
+//! Seed-and-extend alignment: shared fingerprints are extended into maximal shared runs ("matches")
+//! between a checked text and one source.
+//!
+//! It works on shingle hashes, not characters, so a source is aligned from what the index stores about
+//! it: consecutive equal 5-gram hashes (64 bits) mean equal characters, and a run of `k` equal shingles
+//! is a run of `k + SHINGLE_LEN - 1` equal characters.
 
-use std::collections::HashMap;
-
+use crate::shingle::SHINGLE_LEN;
 use crate::winnow::{Fingerprint, MIN_COPY_LEN};
 
 /// Occurrences of one shingle looked at in a source. A shingle repeated more often than this is
@@ -28,42 +31,42 @@ impl Match {
     }
 }
 
-/// Every maximal run of at least [`MIN_COPY_LEN`] chars shared by `text` and `source` that contains one
-/// of the `seeds` (fingerprints of `text`). `source_hashes` are the shingle hashes of `source`.
-/// Matches are sorted by position in `text`; a match whose range in `text` lies inside another's is
+/// Every maximal run of at least [`MIN_COPY_LEN`] chars shared by a text and a source that contains one
+/// of the `seeds` (fingerprints of the text, sorted by hash). `text_hashes` and `source_hashes` are the
+/// shingle hashes of both in text order, `source_sorted` the source's `(hash, position)` sorted by hash.
+/// Matches are sorted by position in the text; a match whose range in the text lies inside another's is
 /// dropped (a passage the source holds twice is reported once).
 pub fn align(
-    text: &[char],
+    text_hashes: &[u64],
     seeds: &[Fingerprint],
-    source: &[char],
+    source_sorted: &[(u64, u32)],
     source_hashes: &[u64],
 ) -> Vec<Match> {
-    let mut where_in_source: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (pos, &h) in source_hashes.iter().enumerate() {
-        let list = where_in_source.entry(h).or_default();
-        if list.len() < MAX_OCCURRENCES {
-            list.push(pos as u32);
-        }
-    }
-    let mut found: Vec<Match> = Vec::new();
+    // Seeds found in the source, by diagonal and then position: a seed inside the match just found on
+    // its diagonal would only find that match again.
+    let mut hits: Vec<(i64, u32, u32)> = Vec::new();
+    let mut at = 0;
     for seed in seeds {
-        let Some(positions) = where_in_source.get(&seed.hash) else {
+        debug_assert!(seeds.first().is_none_or(|f| f.hash <= seed.hash));
+        at += source_sorted[at..].partition_point(|&(h, _)| h < seed.hash);
+        let same = source_sorted[at..]
+            .iter()
+            .take_while(|&&(h, _)| h == seed.hash)
+            .take(MAX_OCCURRENCES);
+        hits.extend(
+            same.map(|&(_, s)| (i64::from(seed.position) - i64::from(s), seed.position, s)),
+        );
+    }
+    hits.sort_unstable();
+    let mut found: Vec<Match> = Vec::new();
+    let mut last: Option<(i64, u32)> = None;
+    for (diagonal, q, s) in hits {
+        if last.is_some_and(|(d, end)| d == diagonal && q < end) {
             continue;
-        };
-        let q = seed.position as usize;
-        for &s in positions {
-            let s = s as usize;
-            // A seed inside a match already found on the same diagonal adds nothing.
-            let known = found.iter().rev().take(8).any(|m| {
-                (m.start as usize..m.end as usize).contains(&q)
-                    && m.start as i64 - m.source_start as i64 == q as i64 - s as i64
-            });
-            if known {
-                continue;
-            }
-            if let Some(m) = extend(text, source, q, s) {
-                found.push(m);
-            }
+        }
+        if let Some((m, shingle_end)) = extend(text_hashes, source_hashes, q as usize, s as usize) {
+            last = Some((diagonal, shingle_end));
+            found.push(m);
         }
     }
     found.sort_unstable();
@@ -71,23 +74,29 @@ pub fn align(
     drop_contained(found)
 }
 
-fn extend(text: &[char], source: &[char], q: usize, s: usize) -> Option<Match> {
+/// The maximal run of equal shingles through `text[q] == source[s]`, as a match of chars, with the end
+/// of the run in shingles; `None` when shorter than [`MIN_COPY_LEN`] chars.
+fn extend(text: &[u64], source: &[u64], q: usize, s: usize) -> Option<(Match, u32)> {
     let (mut qs, mut ss) = (q, s);
     while qs > 0 && ss > 0 && text[qs - 1] == source[ss - 1] {
         qs -= 1;
         ss -= 1;
     }
-    let (mut qe, mut se) = (q, s);
+    let (mut qe, mut se) = (q + 1, s + 1);
     while qe < text.len() && se < source.len() && text[qe] == source[se] {
         qe += 1;
         se += 1;
     }
-    (qe - qs >= MIN_COPY_LEN).then_some(Match {
-        start: qs as u32,
-        end: qe as u32,
-        source_start: ss as u32,
-        source_end: se as u32,
-    })
+    let tail = SHINGLE_LEN - 1;
+    (qe + tail - qs >= MIN_COPY_LEN).then_some((
+        Match {
+            start: qs as u32,
+            end: (qe + tail) as u32,
+            source_start: ss as u32,
+            source_end: (se + tail) as u32,
+        },
+        qe as u32,
+    ))
 }
 
 /// Keeps matches in `text` order, dropping each one whose `text` range is covered by a kept one.
@@ -123,13 +132,15 @@ pub fn covered(ranges: impl IntoIterator<Item = (u32, u32)>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::shingle_hashes;
+    use crate::shingle::{shingle_hashes, sorted_shingles};
     use crate::winnow::winnow;
 
     fn run(text: &str, source: &str) -> Vec<Match> {
-        let t: Vec<char> = text.chars().collect();
-        let s: Vec<char> = source.chars().collect();
-        align(&t, &winnow(&shingle_hashes(&t)), &s, &shingle_hashes(&s))
+        let t = shingle_hashes(&text.chars().collect::<Vec<_>>());
+        let s = shingle_hashes(&source.chars().collect::<Vec<_>>());
+        let mut seeds = winnow(&t);
+        seeds.sort_unstable_by_key(|f| (f.hash, f.position));
+        align(&t, &seeds, &sorted_shingles(&s), &s)
     }
 
     #[test]
@@ -175,6 +186,29 @@ mod tests {
         let m = run(&format!("开头{p}结尾"), &format!("{p}中间隔开的文字{p}"));
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].start, m[0].end), (2, 20));
+    }
+
+    #[test]
+    fn runs_at_both_ends_and_repeats_are_exact() {
+        let copied = "加强基础研究和应用基础研究";
+        let m = run(&format!("{copied}甲{copied}"), &format!("乙{copied}"));
+        assert_eq!(
+            m,
+            vec![
+                Match {
+                    start: 0,
+                    end: 13,
+                    source_start: 1,
+                    source_end: 14
+                },
+                Match {
+                    start: 14,
+                    end: 27,
+                    source_start: 1,
+                    source_end: 14
+                }
+            ]
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::document::Analysis;
+use crate::normalize::Normalized;
 use crate::section::Section;
-use crate::shingle::{SHINGLE_LEN, distinct, overlap};
+use crate::shingle::{SHINGLE_LEN, overlap};
 
 /// Jaccard similarity and containment of two shingle sets.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -45,25 +46,57 @@ pub struct SectionSimilarity {
     pub containment: f64,
 }
 
+/// A section in normalised positions: its name and `[from, to)`.
+pub type SectionRange = (String, u32, u32);
+
+/// The sections of a text (ranges of the original) as ranges of its normalised text.
+pub fn section_ranges(normalized: &Normalized, sections: &[Section]) -> Vec<SectionRange> {
+    sections
+        .iter()
+        .map(|s| {
+            let from = normalized.position_of_original(s.start) as u32;
+            let to = normalized.position_of_original(s.end) as u32;
+            (s.name.clone(), from, to)
+        })
+        .collect()
+}
+
 /// The distinct shingles lying wholly inside each section, by section name in order of first appearance
 /// (a name that occurs twice gets the shingles of both parts).
 pub fn section_shingles(analysis: &Analysis, sections: &[Section]) -> Vec<(String, Vec<u64>)> {
-    let mut out: Vec<(String, Vec<u64>)> = Vec::new();
-    for section in sections {
-        let from = analysis.normalized.position_of_original(section.start);
-        let to = analysis.normalized.position_of_original(section.end);
+    section_sets(
+        &analysis.sorted,
+        &section_ranges(&analysis.normalized, sections),
+    )
+}
+
+/// [`section_shingles`] from the `(hash, position)` list of a text sorted by hash, as the index stores it.
+pub fn section_sets(sorted: &[(u64, u32)], ranges: &[SectionRange]) -> Vec<(String, Vec<u64>)> {
+    let mut out: Vec<(String, Vec<u64>, bool)> = Vec::new();
+    for (name, from, to) in ranges {
         // Shingle `i` covers chars `i..i + SHINGLE_LEN`.
-        let last = (to + 1).saturating_sub(SHINGLE_LEN).max(from);
-        let hashes = analysis.hashes.get(from..last).unwrap_or_default();
-        match out.iter_mut().find(|(name, _)| *name == section.name) {
-            Some((_, set)) => set.extend_from_slice(hashes),
-            None => out.push((section.name.clone(), hashes.to_vec())),
+        let last = (to + 1).saturating_sub(SHINGLE_LEN as u32).max(*from);
+        let hashes = sorted
+            .iter()
+            .filter(|&&(_, p)| (*from..last).contains(&p))
+            .map(|&(h, _)| h);
+        match out.iter_mut().find(|(n, _, _)| n == name) {
+            Some((_, set, merged)) => {
+                set.extend(hashes);
+                *merged = true;
+            }
+            None => out.push((name.clone(), hashes.collect(), false)),
         }
     }
-    for (_, set) in &mut out {
-        *set = distinct(set);
-    }
-    out
+    out.into_iter()
+        .map(|(name, mut set, merged)| {
+            if merged {
+                set.sort_unstable();
+            }
+            set.dedup();
+            (name, set)
+        })
+        .collect()
 }
 
 /// Similarity of every section name found in both documents, in the order of the checked one.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::minhash::{Signature, signature};
 use crate::normalize::{Normalized, normalize};
-use crate::shingle::{distinct, shingle_hashes};
+use crate::shingle::{distinct_of_sorted, shingle_hashes, sorted_shingles};
 use crate::winnow::{Fingerprint, posting_key, winnow};
 
 /// Longest document id, in chars.
@@ -77,6 +77,8 @@ pub struct Analysis {
     pub normalized: Normalized,
     /// Hash of every 5-gram, in text order.
     pub hashes: Vec<u64>,
+    /// `(hash, position)` of every 5-gram, sorted: what the index stores to compare without the text.
+    pub sorted: Vec<(u64, u32)>,
     /// Distinct 5-gram hashes, sorted.
     pub shingles: Vec<u64>,
     pub fingerprints: Vec<Fingerprint>,
@@ -87,12 +89,14 @@ impl Analysis {
     pub fn of(text: &str) -> Self {
         let normalized = normalize(text);
         let hashes = shingle_hashes(normalized.chars());
-        let shingles = distinct(&hashes);
+        let sorted = sorted_shingles(&hashes);
+        let shingles = distinct_of_sorted(&sorted);
         let fingerprints = winnow(&hashes);
         let signature = signature(shingles.iter().copied());
         Self {
             normalized,
             hashes,
+            sorted,
             shingles,
             fingerprints,
             signature,
@@ -130,6 +134,8 @@ mod tests {
         let a = Analysis::of("科技计划项目申报书：研究内容与技术路线。");
         assert_eq!(a.hashes.len(), a.normalized.len() - 4);
         assert!(a.shingles.windows(2).all(|w| w[0] < w[1]));
+        assert!(a.sorted.windows(2).all(|w| w[0] < w[1]));
+        assert!(a.sorted.iter().all(|&(h, p)| a.hashes[p as usize] == h));
         assert!(a.signature.is_some());
         assert!(!a.posting_keys().is_empty());
         assert!(Analysis::of("，。").signature.is_none());

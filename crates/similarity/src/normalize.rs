@@ -49,6 +49,51 @@ impl Normalized {
     }
 }
 
+/// The map from normalised positions back to original char offsets, stored compactly: only the positions
+/// where the offset does not simply advance by one (after skipped punctuation, at expansions) are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OffsetMap {
+    /// `(position, offset)`: from `position` on, offsets run up by one from `offset`. Sorted by position.
+    runs: Vec<(u32, u32)>,
+}
+
+impl OffsetMap {
+    pub fn of(normalized: &Normalized) -> Self {
+        let mut runs = Vec::new();
+        let mut expected = None;
+        for (position, &offset) in (0u32..).zip(&normalized.offsets) {
+            if expected != Some(offset) {
+                runs.push((position, offset));
+            }
+            expected = Some(offset + 1);
+        }
+        Self { runs }
+    }
+
+    /// Rebuilds a map from the runs returned by [`OffsetMap::runs`].
+    pub fn from_runs(runs: Vec<(u32, u32)>) -> Self {
+        Self { runs }
+    }
+
+    pub fn runs(&self) -> &[(u32, u32)] {
+        &self.runs
+    }
+
+    /// Original char offset of normalised position `position`.
+    pub fn offset(&self, position: u32) -> u32 {
+        let run = self.runs.partition_point(|&(p, _)| p <= position);
+        match run.checked_sub(1).map(|r| self.runs[r]) {
+            Some((start, offset)) => offset + (position - start),
+            None => position,
+        }
+    }
+
+    /// Original char range `[start, end)` covered by the normalised range `[from, to)` (`from < to`).
+    pub fn original_span(&self, from: u32, to: u32) -> (u32, u32) {
+        (self.offset(from), self.offset(to - 1) + 1)
+    }
+}
+
 /// Normalises `text`: NFKC, Traditional→Simplified (character level), lower case, and only letters and
 /// digits kept (whitespace, punctuation and symbols removed).
 pub fn normalize(text: &str) -> Normalized {
@@ -91,6 +136,12 @@ fn nfkc_stable(c: char) -> bool {
 
 /// Appends `c` lower-cased, if it is a letter or digit.
 fn emit(c: char, offset: u32, out: &mut Normalized) {
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        // CJK Unified Ideographs: letters without case, the bulk of Chinese text.
+        out.chars.push(c);
+        out.offsets.push(offset);
+        return;
+    }
     if c.is_ascii() {
         if c.is_ascii_alphanumeric() {
             out.chars.push(c.to_ascii_lowercase());
@@ -210,6 +261,18 @@ mod tests {
         assert_eq!(n.offsets(), &[0, 2, 3, 5, 6, 8, 9]);
         assert_eq!(n.original_span(1, 5), (2, 7));
         assert_eq!(n.position_of_original(4), 3);
+    }
+
+    #[test]
+    fn offset_map_agrees_with_the_offsets() {
+        let n = normalize("一、立項 依據：ab㎏e\u{301}x");
+        let map = OffsetMap::of(&n);
+        assert!(map.runs().len() < n.len());
+        for (p, &o) in n.offsets().iter().enumerate() {
+            assert_eq!(map.offset(p as u32), o);
+        }
+        assert_eq!(map.original_span(1, 5), n.original_span(1, 5));
+        assert_eq!(OffsetMap::from_runs(map.runs().to_vec()), map);
     }
 
     #[test]

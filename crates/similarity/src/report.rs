@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::align::{Match, covered};
 use crate::compare::SectionSimilarity;
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, OffsetMap};
 use crate::section::Section;
 
 /// Ratios at which a checked document is flagged (the bureau's settings).
@@ -130,8 +130,8 @@ pub struct SourceFinding {
     pub containment: f64,
     pub sections: Vec<SectionSimilarity>,
     pub matches: Vec<Match>,
-    /// The source's normalised text, to map its positions back to its original offsets.
-    pub source: Normalized,
+    /// Maps the source's normalised positions back to its original offsets.
+    pub source: OffsetMap,
 }
 
 impl Report {
@@ -171,9 +171,8 @@ impl Report {
                 .iter()
                 .map(|m| {
                     let (start, end) = text.original_span(m.start as usize, m.end as usize);
-                    let (source_start, source_end) = finding
-                        .source
-                        .original_span(m.source_start as usize, m.source_end as usize);
+                    let (source_start, source_end) =
+                        finding.source.original_span(m.source_start, m.source_end);
                     Passage {
                         start,
                         end,
@@ -253,7 +252,7 @@ mod tests {
             containment: 0.2,
             sections: vec![],
             matches,
-            source: normalize(source),
+            source: OffsetMap::of(&normalize(source)),
         }
     }
 

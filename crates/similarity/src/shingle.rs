@@ -38,6 +38,20 @@ pub fn distinct(hashes: &[u64]) -> Vec<u64> {
     set
 }
 
+/// `(hash, position)` of every shingle, sorted by hash, then position.
+pub fn sorted_shingles(hashes: &[u64]) -> Vec<(u64, u32)> {
+    let mut sorted: Vec<(u64, u32)> = hashes.iter().copied().zip(0u32..).collect();
+    sorted.sort_unstable();
+    sorted
+}
+
+/// The distinct hashes of a list sorted by hash.
+pub fn distinct_of_sorted(sorted: &[(u64, u32)]) -> Vec<u64> {
+    let mut set: Vec<u64> = sorted.iter().map(|&(h, _)| h).collect();
+    set.dedup();
+    set
+}
+
 /// Size of the intersection of two sorted sets, skipping elements for which `ignore` is true.
 /// Returns `(intersection, len_a, len_b)` counted without the ignored elements.
 pub fn overlap(a: &[u64], b: &[u64], ignore: impl Fn(u64) -> bool) -> (usize, usize, usize) {

@@ -5,15 +5,42 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
 
 use super::segment::{FrequencyReader, Segment};
 use crate::Error;
+
+/// The template shingles. Shingle hashes are already uniform, so the set uses them as they are instead of
+/// hashing them again (a check looks up every shingle of every candidate).
+pub type Templates = HashSet<u64, BuildHasherDefault<PassThrough>>;
+
+/// A [`Hasher`] for values that are hashes already.
+#[derive(Default)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// Document frequency of each distinct shingle of a batch: `(hash, count)` sorted by hash.
 /// Each document's shingle set must be sorted and without repeats.
 pub fn count<'a>(sets: impl IntoIterator<Item = &'a [u64]>) -> Vec<(u64, u32)> {
     let mut all: Vec<u64> = sets.into_iter().flatten().copied().collect();
-    all.sort_unstable();
+    all.par_sort_unstable();
     let mut out: Vec<(u64, u32)> = Vec::new();
     for h in all {
         match out.last_mut() {
@@ -44,7 +71,7 @@ pub fn add_existing(counts: &mut [(u64, u32)], segments: &[&Segment]) -> Result<
 }
 
 /// Shingles whose frequency summed over all `segments` exceeds `cap`.
-pub fn templates(segments: &[&Segment], cap: u32) -> Result<HashSet<u64>, Error> {
+pub fn templates(segments: &[&Segment], cap: u32) -> Result<Templates, Error> {
     let mut readers: Vec<FrequencyReader> = segments
         .iter()
         .map(|s| s.frequencies())
@@ -56,7 +83,7 @@ pub fn templates(segments: &[&Segment], cap: u32) -> Result<HashSet<u64>, Error>
             heap.push(Reverse((h, n, i)));
         }
     }
-    let mut out = HashSet::new();
+    let mut out = Templates::default();
     let mut current: Option<(u64, u32)> = None;
     while let Some(Reverse((h, n, i))) = heap.pop() {
         current = match current {
@@ -99,7 +126,14 @@ mod tests {
         add_existing(&mut batch, &[&a, &b]).unwrap();
         assert_eq!(batch, vec![(2, 3), (3, 4), (5, 1)]);
         let t = templates(&[&a, &b], 2).unwrap();
-        assert_eq!(t, HashSet::from([3]));
-        assert_eq!(templates(&[&a, &b], 1).unwrap(), HashSet::from([2, 3]));
+        assert_eq!(
+            t.iter().copied().collect::<HashSet<u64>>(),
+            HashSet::from([3])
+        );
+        let t = templates(&[&a, &b], 1).unwrap();
+        assert_eq!(
+            t.into_iter().collect::<HashSet<u64>>(),
+            HashSet::from([2, 3])
+        );
     }
 }

@@ -4,15 +4,18 @@
 //! deletions only touch the manifest; [`Index::merge`] rewrites the live documents into one segment.
 //! A crash at any point leaves the last committed state readable.
 //!
-//! In memory: per document its segment metadata (id, owner, text position, 128×u32 signature), the LSH
-//! buckets, the winnowing postings (`(key, doc)`, 8 bytes each) and the template set. Texts stay on
-//! disk and are read only for the candidates of a check.
+//! In memory: per document its segment metadata (id, owner, positions in the file, 128×u32 signature),
+//! the LSH buckets, the winnowing postings (6 bytes each) and the template set. Texts and their stored
+//! analyses ([`features`]) stay on disk; a check reads the features of its candidates and never
+//! normalises or hashes their texts again.
 
+mod features;
 mod frequency;
 mod manifest;
+mod postings;
 mod segment;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -20,13 +23,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::align::align;
-use crate::compare::{Similarity, compare_sections, section_shingles};
+use crate::compare::{Similarity, compare_sections, section_ranges, section_sets};
 use crate::document::{Analysis, DocId, Document};
 use crate::minhash::{Lsh, Signature};
+use crate::normalize::OffsetMap;
 use crate::report::{Report, SourceFinding, Thresholds};
 use crate::section::SectionRules;
-use crate::winnow::posting_key;
+use crate::winnow::{Fingerprint, posting_key};
+use features::Features;
+use frequency::Templates;
 use manifest::{Manifest, SegmentEntry, sync_dir};
+use postings::Postings;
 use segment::{DocMeta, NewDoc, Segment};
 
 /// Settings of an index (not stored: pass the same ones every time).
@@ -83,8 +90,8 @@ struct LoadedSegment {
     segment: Segment,
     /// Global document number of ordinal 0 of this segment.
     first_doc: u32,
-    /// `(posting key, global document number)`, sorted.
-    postings: Vec<(u32, u32)>,
+    /// Posting keys to global document numbers.
+    postings: Postings,
 }
 
 /// An open index directory.
@@ -99,7 +106,7 @@ pub struct Index {
     live: Vec<bool>,
     by_id: HashMap<String, u32>,
     lsh: Lsh,
-    templates: HashSet<u64>,
+    templates: Templates,
 }
 
 impl Index {
@@ -119,7 +126,7 @@ impl Index {
             live: Vec::new(),
             by_id: HashMap::new(),
             lsh: Lsh::new(),
-            templates: HashSet::new(),
+            templates: Templates::default(),
         };
         for entry in &manifest.segments {
             let segment = Segment::open(&dir.join(&entry.file))?;
@@ -149,12 +156,10 @@ impl Index {
             // The keys live on in `postings`; a merge recomputes them from the text.
             meta.keys = Vec::new();
         }
-        postings.sort_unstable();
-        postings.shrink_to_fit();
         self.segments.push(LoadedSegment {
             segment,
             first_doc,
-            postings,
+            postings: Postings::new(postings),
         });
     }
 
@@ -200,6 +205,13 @@ impl Index {
             .read_text(ordinal as usize)
     }
 
+    fn read_features(&self, doc: u32) -> Result<Features, Error> {
+        let (seg, ordinal) = self.docs[doc as usize];
+        self.segments[seg as usize]
+            .segment
+            .read_features(ordinal as usize)
+    }
+
     /// Adds documents as one new segment. A document whose id is already indexed (or repeated later in
     /// `docs`) replaces the earlier version.
     pub fn add(&mut self, docs: Vec<Document>) -> Result<Added, Error> {
@@ -209,8 +221,12 @@ impl Index {
                 replaced: 0,
             });
         }
-        let analyses: Vec<Analysis> = docs.par_iter().map(|d| Analysis::of(&d.text)).collect();
-        let local = frequency::count(analyses.iter().map(|a| a.shingles.as_slice()));
+        let rules = &self.settings.sections;
+        let prepared: Vec<Prepared> = docs
+            .par_iter()
+            .map(|d| Prepared::of(&d.text, rules))
+            .collect();
+        let local = frequency::count(prepared.iter().map(|p| p.shingles.as_slice()));
         let mut counts = local.clone();
         let existing: Vec<&Segment> = self.segments.iter().map(|s| &s.segment).collect();
         frequency::add_existing(&mut counts, &existing)?;
@@ -238,18 +254,21 @@ impl Index {
             .collect();
         let new_docs = docs
             .iter()
-            .zip(&analyses)
-            .map(|(d, a)| NewDoc {
+            .zip(prepared)
+            .map(|(d, p)| NewDoc {
                 meta: DocMeta {
                     id: d.id.to_string(),
                     owner: d.owner.clone(),
                     text_offset: 0,
                     text_len: 0,
-                    normalized_len: a.normalized.len() as u32,
-                    signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
-                    keys: a.posting_keys(),
+                    normalized_len: p.normalized_len,
+                    features_offset: 0,
+                    features_len: 0,
+                    signature: p.signature,
+                    keys: p.keys,
                 },
                 text: &d.text,
+                features: p.features,
             })
             .collect();
         let path = self.dir.join(&file);
@@ -339,7 +358,7 @@ impl Index {
             live: Vec::new(),
             by_id: HashMap::new(),
             lsh: Lsh::new(),
-            templates: HashSet::new(),
+            templates: Templates::default(),
         };
         // `add` commits the manifest naming only the new segment.
         fresh.add(docs)?;
@@ -364,29 +383,29 @@ impl Index {
         let usable = |d: u32| self.live[d as usize] && Some(d) != own;
 
         // Stage 2 candidates: documents sharing fingerprints, template fingerprints left out.
-        let mut shared: HashMap<u32, u32> = HashMap::new();
-        let mut seeds = Vec::with_capacity(query.fingerprints.len());
-        let mut seen_keys = HashSet::new();
+        let mut shared = vec![0u32; self.docs.len()];
+        let mut seeds: Vec<Fingerprint> = Vec::with_capacity(query.fingerprints.len());
+        let mut keys: Vec<u32> = Vec::with_capacity(query.fingerprints.len());
         for f in &query.fingerprints {
             let key = posting_key(f.hash);
-            let lists: Vec<&[(u32, u32)]> = self
-                .segments
-                .iter()
-                .map(|s| postings_of(&s.postings, key))
-                .collect();
-            if lists.iter().map(|l| l.len()).sum::<usize>() > cap {
-                continue;
+            let holders = self.segments.iter().map(|s| s.postings.get(key).len());
+            if holders.sum::<usize>() <= cap {
+                seeds.push(*f);
+                keys.push(key);
             }
-            seeds.push(*f);
-            if seen_keys.insert(key) {
-                for &(_, d) in lists.into_iter().flatten() {
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        for &key in &keys {
+            for s in &self.segments {
+                for &d in s.postings.get(key) {
                     if usable(d) {
-                        *shared.entry(d).or_default() += 1;
+                        shared[d as usize] += 1;
                     }
                 }
             }
         }
-        let mut ranked: Vec<(u32, u32)> = shared.into_iter().collect();
+        let mut ranked: Vec<(u32, u32)> = (0u32..).zip(shared).filter(|&(_, n)| n > 0).collect();
         ranked.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(n), d));
         let mut candidates: Vec<u32> = ranked
             .into_iter()
@@ -399,36 +418,32 @@ impl Index {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        seeds.sort_unstable_by_key(|f| (f.hash, f.position));
 
         let suspected = self.settings.thresholds.suspected;
         let sections = self.settings.sections.split(&doc.text);
-        let section_sets = section_shingles(&query, &sections);
+        let section_sets_of_query =
+            section_sets(&query.sorted, &section_ranges(&query.normalized, &sections));
         let ignore = |h| self.templates.contains(&h);
         let findings: Vec<Option<SourceFinding>> = candidates
             .par_iter()
             .map(|&d| {
-                let text = self.read_text(d)?;
-                let source = Analysis::of(&text);
-                let whole = self.similarity(&query.shingles, &source.shingles);
-                let matches = align(
-                    query.normalized.chars(),
-                    &seeds,
-                    source.normalized.chars(),
-                    &source.hashes,
-                );
+                let source = self.read_features(d)?;
+                let whole = self.similarity(&query.shingles, &source.shingles());
+                let matches = align(&query.hashes, &seeds, &source.sorted, &source.hashes());
                 if matches.is_empty() && whole.jaccard < suspected {
                     return Ok(None);
                 }
-                let source_sets = section_shingles(&source, &self.settings.sections.split(&text));
+                let source_sets = section_sets(&source.sorted, &source.sections);
                 let meta = self.meta(d);
                 Ok(Some(SourceFinding {
                     id: meta.id.clone(),
                     owner: meta.owner.clone(),
                     jaccard: whole.jaccard,
                     containment: whole.containment,
-                    sections: compare_sections(&section_sets, &source_sets, ignore),
+                    sections: compare_sections(&section_sets_of_query, &source_sets, ignore),
                     matches,
-                    source: source.normalized,
+                    source: source.offsets,
                 }))
             })
             .collect::<Result<_, Error>>()?;
@@ -455,7 +470,7 @@ impl Index {
         involved.dedup();
         let sets: HashMap<u32, Vec<u64>> = involved
             .par_iter()
-            .map(|&d| Ok((d, Analysis::of(&self.read_text(d)?).shingles)))
+            .map(|&d| Ok((d, self.read_features(d)?.shingles())))
             .collect::<Result<_, Error>>()?;
         let mut found: Vec<Pair> = pairs
             .par_iter()
@@ -485,10 +500,28 @@ impl Index {
     }
 }
 
-fn postings_of(postings: &[(u32, u32)], key: u32) -> &[(u32, u32)] {
-    let from = postings.partition_point(|&(k, _)| k < key);
-    let to = from + postings[from..].partition_point(|&(k, _)| k == key);
-    &postings[from..to]
+/// What [`Index::add`] keeps of a document's analysis: what goes into the segment, and the shingles for
+/// the template frequencies.
+struct Prepared {
+    shingles: Vec<u64>,
+    signature: Vec<u32>,
+    keys: Vec<u32>,
+    normalized_len: u32,
+    features: Vec<u8>,
+}
+
+impl Prepared {
+    fn of(text: &str, rules: &SectionRules) -> Self {
+        let a = Analysis::of(text);
+        let sections = section_ranges(&a.normalized, &rules.split(text));
+        Self {
+            features: Features::encode(&a.sorted, &OffsetMap::of(&a.normalized), &sections),
+            signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
+            keys: a.posting_keys(),
+            normalized_len: a.normalized.len() as u32,
+            shingles: a.shingles,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Segment files: an immutable batch of documents.
 //!
-//! Layout: `MAGIC`, the UTF-8 texts one after the other, the shingle document frequencies of the batch
+//! Layout: `MAGIC`, per document its UTF-8 text and its [`Features`], the shingle document frequencies of the batch
 //! (sorted fixed-width records, read as a stream when templates are recomputed), the postcard-encoded
-//! metadata, and a trailer giving where the frequencies and metadata start. Texts are read on demand,
-//! so memory holds only the metadata.
+//! metadata, and a trailer giving where the frequencies and metadata start. Texts and features are read
+//! on demand, so memory holds only the metadata.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::features::Features;
 use crate::Error;
 
-const MAGIC: &[u8; 8] = b"SLSIMSG1";
+const MAGIC: &[u8; 8] = b"SLSIMSG2";
 const TRAILER_LEN: u64 = 24;
 /// One frequency record: shingle hash (u64) and document count (u32), little-endian.
 const DF_RECORD_LEN: usize = 12;
@@ -26,6 +27,8 @@ pub struct DocMeta {
     pub text_offset: u64,
     pub text_len: u32,
     pub normalized_len: u32,
+    pub features_offset: u64,
+    pub features_len: u32,
     /// MinHash signature; empty when the text has no 5-gram.
     pub signature: Vec<u32>,
     /// Distinct winnowing posting keys, sorted.
@@ -37,10 +40,11 @@ struct Meta {
     docs: Vec<DocMeta>,
 }
 
-/// A document to write: metadata without offsets, and its text.
+/// A document to write: metadata without offsets, its text and its encoded [`Features`].
 pub struct NewDoc<'a> {
     pub meta: DocMeta,
     pub text: &'a str,
+    pub features: Vec<u8>,
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -69,12 +73,16 @@ pub fn write(path: &Path, docs: Vec<NewDoc<'_>>, df: &[(u64, u32)]) -> Result<Ve
     let mut metas = Vec::with_capacity(docs.len());
     for doc in docs {
         out.write_all(doc.text.as_bytes()).map_err(&err)?;
+        out.write_all(&doc.features).map_err(&err)?;
+        let features_offset = offset + doc.text.len() as u64;
         metas.push(DocMeta {
             text_offset: offset,
             text_len: doc.text.len() as u32,
+            features_offset,
+            features_len: doc.features.len() as u32,
             ..doc.meta
         });
-        offset += doc.text.len() as u64;
+        offset = features_offset + doc.features.len() as u64;
     }
     let df_offset = offset;
     for (hash, count) in df {
@@ -131,11 +139,10 @@ impl Segment {
         file.read_exact(&mut bytes).map_err(&err)?;
         let meta: Meta = postcard::from_bytes(&bytes)
             .map_err(|e| corrupt(path, &format!("元数据无法解析（{e}）")))?;
-        if meta
-            .docs
-            .iter()
-            .any(|d| d.text_offset + u64::from(d.text_len) > df_offset)
-        {
+        if meta.docs.iter().any(|d| {
+            d.text_offset + u64::from(d.text_len) > df_offset
+                || d.features_offset + u64::from(d.features_len) > df_offset
+        }) {
             return Err(corrupt(path, "文档正文超出范围"));
         }
         Ok(Self {
@@ -146,22 +153,38 @@ impl Segment {
         })
     }
 
-    /// The original text of document `ordinal` of this segment.
-    pub fn read_text(&self, ordinal: usize) -> Result<String, Error> {
+    fn read_range(&self, offset: u64, len: u32) -> Result<Vec<u8>, Error> {
         let err = io_error(&self.path);
-        let doc = self
-            .docs
-            .get(ordinal)
-            .ok_or_else(|| corrupt(&self.path, "文档序号越界"))?;
         let mut file = OpenOptions::new()
             .read(true)
             .open(&self.path)
             .map_err(&err)?;
-        file.seek(SeekFrom::Start(doc.text_offset)).map_err(&err)?;
-        let mut bytes = vec![0u8; doc.text_len as usize];
+        file.seek(SeekFrom::Start(offset)).map_err(&err)?;
+        let mut bytes = vec![0u8; len as usize];
         file.read_exact(&mut bytes).map_err(&err)?;
+        Ok(bytes)
+    }
+
+    fn doc(&self, ordinal: usize) -> Result<&DocMeta, Error> {
+        self.docs
+            .get(ordinal)
+            .ok_or_else(|| corrupt(&self.path, "文档序号越界"))
+    }
+
+    /// The original text of document `ordinal` of this segment.
+    pub fn read_text(&self, ordinal: usize) -> Result<String, Error> {
+        let doc = self.doc(ordinal)?;
+        let bytes = self.read_range(doc.text_offset, doc.text_len)?;
         String::from_utf8(bytes)
             .map_err(|_| corrupt(&self.path, &format!("文档“{}”的正文不是 UTF-8", doc.id)))
+    }
+
+    /// The stored analysis of document `ordinal` of this segment.
+    pub fn read_features(&self, ordinal: usize) -> Result<Features, Error> {
+        let doc = self.doc(ordinal)?;
+        let bytes = self.read_range(doc.features_offset, doc.features_len)?;
+        Features::decode(&bytes)
+            .ok_or_else(|| corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id)))
     }
 
     /// The shingle document frequencies of this segment, as a stream sorted by hash.
@@ -220,6 +243,8 @@ mod tests {
             text_offset: 0,
             text_len: 0,
             normalized_len: 3,
+            features_offset: 0,
+            features_len: 0,
             signature: vec![1, 2, 3],
             keys: vec![5, 9],
         }
@@ -233,10 +258,12 @@ mod tests {
             NewDoc {
                 meta: meta("a"),
                 text: "第一篇，正文",
+                features: Features::encode(&[(7, 0)], &Default::default(), &[]),
             },
             NewDoc {
                 meta: meta("b"),
                 text: "第二篇",
+                features: vec![1, 2],
             },
         ];
         write(&path, docs, &[(3, 1), (7, 2)]).unwrap();
@@ -245,6 +272,13 @@ mod tests {
         assert_eq!(seg.docs[1].keys, vec![5, 9]);
         assert_eq!(seg.read_text(0).unwrap(), "第一篇，正文");
         assert_eq!(seg.read_text(1).unwrap(), "第二篇");
+        assert_eq!(seg.read_features(0).unwrap().sorted, vec![(7, 0)]);
+        assert!(
+            seg.read_features(1)
+                .unwrap_err()
+                .to_string()
+                .contains("已损坏")
+        );
         let df: Vec<(u64, u32)> = seg.frequencies().unwrap().map(Result::unwrap).collect();
         assert_eq!(df, vec![(3, 1), (7, 2)]);
         assert!(!path.with_extension("tmp").exists());
@@ -259,6 +293,7 @@ mod tests {
             vec![NewDoc {
                 meta: meta("a"),
                 text: "正文",
+                features: vec![],
             }],
             &[],
         )
