@@ -189,3 +189,21 @@ pub async fn restore(store: StoreArgs, file: PathBuf) -> anyhow::Result<()> {
         }
     }
 }
+
+/// `sunlight audit verify`: prints `ok size=N root=BASE64`, or names the first problem and fails.
+pub async fn audit_verify(store: StoreArgs) -> anyhow::Result<()> {
+    let location = store.location()?;
+    if let Location::SqliteDir(dir) = &location
+        && !Location::sqlite_file(dir).exists()
+    {
+        anyhow::bail!("数据目录 {} 中没有数据库", dir.display());
+    }
+    let db = app::db::open(&location).await?;
+    match app::audit::verify::verify(&db).await? {
+        Ok(ok) => {
+            println!("ok size={} root={}", ok.size, ok.root.to_base64());
+            Ok(())
+        }
+        Err(finding) => anyhow::bail!("审计核验未通过 / verification failed\n{finding}"),
+    }
+}

@@ -234,3 +234,45 @@ fn a_published_bulletin_becomes_a_ledger_in_the_database() {
     assert_eq!(code, 1);
     assert!(err.contains("没有名称或编码为“不存在的处”的部门"), "{err}");
 }
+
+#[test]
+fn audit_verify_prints_the_tree_head_or_names_the_tampering() {
+    let store = Store::fresh("audit-verify");
+    let mut demo = vec!["demo"];
+    demo.extend(store.args.iter().map(String::as_str));
+    assert_eq!(run(&demo).0, 0);
+    let mut verify = vec!["audit", "verify"];
+    verify.extend(store.args.iter().map(String::as_str));
+    let (code, out, err) = run(&verify);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("ok size=") && out.contains(" root="),
+        "{out}"
+    );
+    // Alter one event behind the application's back.
+    let tamper = "UPDATE audit_event SET ip = '10.0.0.1' WHERE seq = 2";
+    if support::postgres() {
+        let url = &store.args[1];
+        let out = std::process::Command::new("psql")
+            .arg(url)
+            .arg("-qc")
+            .arg(tamper)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    } else {
+        let file = format!("{}/sunlight.db", store.args[1]);
+        let out = std::process::Command::new("python3").args(["-c", &format!("import sqlite3; c = sqlite3.connect('{file}'); c.execute(\"{tamper}\"); c.commit()")]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (code, _, err) = run(&verify);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("第2号审计事件") && err.contains("audit event 2"),
+        "{err}"
+    );
+}

@@ -4,5 +4,6 @@
 pub mod entity;
 pub mod event;
 mod pages;
+pub mod verify;
 
 pub use pages::routes;

@@ -51,6 +51,10 @@ pub trait Audited: Serialize {
     fn is_secret(_field: &str) -> bool {
         false
     }
+    /// `OBJECT_TYPE`, reachable from a value.
+    fn object_type_of(&self) -> &'static str {
+        Self::OBJECT_TYPE
+    }
 }
 
 /// What a secret field shows in the audit trail: that it changed, never its value.
@@ -210,6 +214,7 @@ impl AuditedTx {
         let mut seq: i64 = head.try_get("", "next_seq")?;
         let at_ms = crate::db::now_ms();
         let mut written = Vec::new();
+        let mut leaves = Vec::new();
         for ((object_type, object_id), changes) in std::mem::take(&mut self.pending) {
             let prev_hash = audit_event::Entity::find()
                 .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
@@ -250,6 +255,7 @@ impl AuditedTx {
             }
             .insert(&self.tx)
             .await?;
+            leaves.push(audit::leaf_hash(&event.canonical_bytes()));
             written.push(seq);
             seq += 1;
         }
@@ -262,9 +268,58 @@ impl AuditedTx {
                     .to_owned(),
             )
             .await?;
+        append_leaves(&self.tx, &leaves).await?;
         self.tx.commit().await?;
         Ok(written)
     }
+}
+
+/// Appends the new events to the Merkle tree in the same transaction: the completed subtree roots
+/// are stored and the frontier replaced. The audit lock taken at `begin` serialises this.
+async fn append_leaves(
+    tx: &DatabaseTransaction,
+    leaves: &[audit::Hash],
+) -> Result<(), AuditedError> {
+    let b = tx.get_database_backend();
+    let row = tx
+        .query_one_raw(Statement::from_string(
+            b,
+            "SELECT frontier FROM audit_tree WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| AuditedError::Encoding("audit_tree 缺失".into()))?;
+    let bytes: Vec<u8> = row.try_get_by_index(0)?;
+    let mut frontier =
+        audit::Frontier::from_bytes(&bytes).map_err(|e| AuditedError::Encoding(e.to_string()))?;
+    let mut insert = Query::insert()
+        .into_table("audit_node")
+        .columns(["level", "idx", "hash"])
+        .to_owned();
+    for leaf in leaves {
+        let mut nodes = Vec::new();
+        frontier
+            .append_with(*leaf, |node, hash| nodes.push((node, hash.to_hex())))
+            .map_err(|e| AuditedError::Encoding(e.to_string()))?;
+        for (node, hash) in nodes {
+            insert.values_panic([
+                i32::from(node.level()).into(),
+                (node.index() as i64).into(),
+                hash.into(),
+            ]);
+        }
+    }
+    tx.execute(&insert).await?;
+    tx.execute(
+        &Query::update()
+            .table("audit_tree")
+            .value("size", frontier.size() as i64)
+            .value("frontier", frontier.to_bytes())
+            .value("root", frontier.root().to_hex())
+            .and_where(Expr::col("id").eq(1))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
 }
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {

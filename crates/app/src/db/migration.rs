@@ -5,6 +5,7 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, Statement};
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Foundation),
             Box::new(M0002CalendarYears),
             Box::new(M0003Ledger),
+            Box::new(M0004AuditTree),
         ]
     }
 }
@@ -416,5 +418,81 @@ impl MigrationTrait for M0003Ledger {
                 .take(),
         )
         .await
+    }
+}
+
+/// The Merkle tree over the audit events (RFC 6962): its O(log n) frontier, and every completed
+/// subtree root so that proofs need only O(log n) reads.
+struct M0004AuditTree;
+
+impl MigrationName for M0004AuditTree {
+    fn name(&self) -> &str {
+        "m0004_audit_tree"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004AuditTree {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("audit_tree")
+                .col(integer("id").primary_key())
+                .col(big_integer("size"))
+                .col(blob("frontier"))
+                .col(string_len("root", 64))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("audit_node")
+                .col(integer("level"))
+                .col(big_integer("idx"))
+                .col(string_len("hash", 64))
+                .primary_key(Index::create().col("level").col("idx"))
+                .take(),
+        )
+        .await?;
+        // The tree of the events written before this migration.
+        let db = m.get_connection();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT leaf_hash FROM audit_event ORDER BY seq",
+            ))
+            .await?;
+        let mut frontier = audit::Frontier::new();
+        let mut nodes = Vec::new();
+        for row in rows {
+            let hex: String = row.try_get_by_index(0)?;
+            let leaf = audit::Hash::from_hex(&hex)
+                .map_err(|e| DbErr::Custom(format!("审计事件的叶哈希无效：{e}")))?;
+            frontier
+                .append_with(leaf, |node, hash| nodes.push((node, hash.to_hex())))
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        for (node, hash) in nodes {
+            let insert = Query::insert()
+                .into_table("audit_node")
+                .columns(["level", "idx", "hash"])
+                .values_panic([
+                    i32::from(node.level()).into(),
+                    (node.index() as i64).into(),
+                    hash.into(),
+                ])
+                .to_owned();
+            db.execute(&insert).await?;
+        }
+        let insert = Query::insert()
+            .into_table("audit_tree")
+            .columns(["id", "size", "frontier", "root"])
+            .values_panic([
+                1.into(),
+                (frontier.size() as i64).into(),
+                frontier.to_bytes().into(),
+                frontier.root().to_hex().into(),
+            ])
+            .to_owned();
+        db.execute(&insert).await?;
+        Ok(())
     }
 }

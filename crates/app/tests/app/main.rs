@@ -4,6 +4,7 @@
 mod api_doc;
 mod audit_enforced;
 mod audit_trail;
+mod audit_verify;
 mod backup;
 mod bad_input;
 mod calendar_pages;
