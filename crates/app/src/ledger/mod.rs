@@ -5,6 +5,8 @@ pub mod bulletin_out;
 pub mod demo;
 pub mod entities;
 pub mod excel;
+pub mod excel_import;
+mod excel_pages;
 pub mod import;
 mod import_pages;
 pub mod measure_form;

@@ -37,6 +37,18 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/ledger/import/confirm", post(super::import_pages::confirm))
+        .route(
+            "/ledger/import-excel",
+            get(super::excel_pages::form)
+                .post(super::excel_pages::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    super::import_pages::UPLOAD_LIMIT,
+                )),
+        )
+        .route(
+            "/ledger/import-excel/confirm",
+            post(super::excel_pages::confirm),
+        )
         .route("/ledger/inspections/{id}", get(round))
         .route("/ledger/inspections/{id}/export", get(export))
         .route(

@@ -695,3 +695,152 @@ async fn the_office_assigns_a_measure_and_the_department_then_sees_it() {
         "clerks do not assign"
     );
 }
+
+async fn upload_excel(
+    app: &TestApp,
+    auth: &Auth,
+    bytes: &[u8],
+    department: &str,
+) -> crate::common::Resp {
+    let Auth::Cookie(cookie) = auth else {
+        panic!("pages use the cookie")
+    };
+    let b = "----excelboundary";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("title", "导入的巡察整改台账"),
+        ("team", "市委第三巡察组"),
+        ("department_id", department),
+    ] {
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .into_bytes(),
+        );
+    }
+    body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ledger.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
+    body.extend(bytes);
+    body.extend(format!("\r\n--{b}--\r\n").into_bytes());
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/ledger/import-excel")
+        .header(header::HOST, "sunlight.test")
+        .header(header::COOKIE, cookie.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+fn token_of(page: &str) -> String {
+    page.split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a confirm token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_exported_excel_imports_back_and_bad_rows_are_named() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let bureau = app.department_id("滨海市科学技术局").await.to_string();
+    let round = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM inspection").await;
+    let (_, exported) = app
+        .get_bytes(&admin, &format!("/ledger/inspections/{round}/export"))
+        .await;
+    let preview = upload_excel(&app, &admin, &exported, &bureau).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("共10条整改措施：10条可以导入"),
+        "{}",
+        preview.body
+    );
+    let done = app
+        .post_form(
+            &admin,
+            "/ledger/import-excel/confirm",
+            &[("token", &token_of(&preview.body)), ("mode", "all")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let new_round = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM inspection").await;
+    assert_eq!(
+        app.count(&format!("measure WHERE inspection_id = {new_round}"))
+            .await,
+        10
+    );
+    assert_eq!(
+        app.count(&format!("ledger_section WHERE inspection_id = {new_round}"))
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count(&format!(
+            "measure WHERE inspection_id = {new_round} AND status = 'long_term'"
+        ))
+        .await,
+        1
+    );
+
+    // A sheet of the bureau's own with a deadline nobody can read.
+    let columns: Vec<app::web::xlsx::Column> =
+        ["序号", "主要问题", "整改措施", "责任科室", "整改时限"]
+            .iter()
+            .map(|h| app::web::xlsx::Column {
+                header: h,
+                width: 10.0,
+            })
+            .collect();
+    let rows = vec![
+        vec![
+            "1".into(),
+            "制度不健全".into(),
+            "修订制度".into(),
+            "办公室".into(),
+            "2026年12月底前".into(),
+        ],
+        vec![
+            "2".into(),
+            "".into(),
+            "开展培训".into(),
+            "办公室".into(),
+            "九月中旬".into(),
+        ],
+    ];
+    let bytes = app::web::xlsx::workbook("台账", &columns, &rows).unwrap();
+    let before = app.count("inspection").await;
+    let preview = upload_excel(&app, &admin, &bytes, &bureau).await;
+    assert!(
+        preview.body.contains("第3行：整改时限无法识别：“九月中旬”"),
+        "{}",
+        preview.body
+    );
+    let refused = app
+        .post_form(
+            &admin,
+            "/ledger/import-excel/confirm",
+            &[("token", &token_of(&preview.body)), ("mode", "all")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("未写入任何数据"));
+    assert_eq!(app.count("inspection").await, before);
+    let done = app
+        .post_form(
+            &admin,
+            "/ledger/import-excel/confirm",
+            &[("token", &token_of(&refused.body)), ("mode", "valid")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let newest = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM inspection").await;
+    assert_eq!(
+        app.count(&format!("measure WHERE inspection_id = {newest}"))
+            .await,
+        1
+    );
+}
