@@ -1,6 +1,7 @@
 //! 巡察整改台账: inspection rounds, their problems and measures, the 销号 workflow, alerts.
 //! `rules.rs` decides, `store.rs` reads and writes within scope, `pages.rs` shows it.
 
+mod add_pages;
 pub mod bulletin_out;
 pub mod demo;
 pub mod entities;

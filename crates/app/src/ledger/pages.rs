@@ -49,7 +49,12 @@ pub fn routes() -> Router<AppState> {
             "/ledger/import-excel/confirm",
             post(super::excel_pages::confirm),
         )
+        .route(
+            "/ledger/new",
+            get(super::add_pages::new_round).post(super::add_pages::create_round),
+        )
         .route("/ledger/inspections/{id}", get(round))
+        .route("/ledger/inspections/{id}/add", post(super::add_pages::add))
         .route("/ledger/inspections/{id}/export", get(export))
         .route(
             "/ledger/inspections/{id}/bulletin",
@@ -185,6 +190,7 @@ pub struct SectionRow {
 #[template(path = "ledger/templates/round.html")]
 struct RoundPage {
     shell: Shell,
+    can_add: bool,
     round: inspection::Model,
     kind: &'static str,
     sections: Vec<SectionRow>,
@@ -194,6 +200,7 @@ async fn round(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(raw): Path<String>,
+    Query(q): Query<MeasureQuery>,
 ) -> Result<RoundPage, AppError> {
     viewer.require("ledger:inspection:list")?;
     let round = store::inspection_in_scope(&state.db, &viewer.scope, parse_id(&raw)?)
@@ -238,7 +245,8 @@ async fn round(
         });
     }
     Ok(RoundPage {
-        shell: Shell::new(&viewer, "/ledger", &round.title),
+        shell: Shell::new(&viewer, "/ledger", &round.title).with_flash(q.msg.as_deref()),
+        can_add: viewer.can("ledger:inspection:add"),
         kind: kind_label(&round.kind),
         round,
         sections,

@@ -844,3 +844,118 @@ async fn the_exported_excel_imports_back_and_bad_rows_are_named() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_ledger_is_built_by_hand_from_its_round_page() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let bureau = app.department_id("滨海市科学技术局").await.to_string();
+    let bad = app
+        .post_form(
+            &admin,
+            "/ledger/new",
+            &[
+                ("kind", "patrol"),
+                ("title", ""),
+                ("team", "市委第一巡察组"),
+                ("feedback_on", "2026-02-30"),
+                ("department_id", &bureau),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("请填写台账名称") && bad.body.contains("反馈日期有误"),
+        "{}",
+        bad.body
+    );
+    let r = app
+        .post_form(
+            &admin,
+            "/ledger/new",
+            &[
+                ("kind", "patrol"),
+                ("title", "市委第一巡察组反馈问题整改"),
+                ("team", "市委第一巡察组"),
+                ("feedback_on", "2026-03-01"),
+                ("department_id", &bureau),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let round = r.location().to_owned();
+    let add = |what: &'static str, parent: String, text: &'static str| {
+        let path = format!("{round}/add");
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                &admin,
+                &path,
+                &[("what", what), ("parent", &parent), ("text", text)],
+            )
+            .await
+        }
+    };
+    let before = app.audit_count().await;
+    assert_eq!(
+        add("section", String::new(), "（一）党的建设方面")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let section = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM ledger_section")
+        .await
+        .to_string();
+    assert_eq!(
+        add("main", section, "制度执行不严的问题").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let main = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM problem")
+        .await
+        .to_string();
+    assert_eq!(
+        add("specific", main.clone(), "请示报告制度落实不到位")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let specific = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM problem")
+        .await
+        .to_string();
+    assert_eq!(
+        add("measure", specific, "修订请示报告制度").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.audit_count().await,
+        before + 4,
+        "one audited insert each"
+    );
+    let page = app.get(&admin, &round).await;
+    for shown in [
+        "（一）党的建设方面",
+        "制度执行不严的问题",
+        "请示报告制度落实不到位",
+        "修订请示报告制度",
+    ] {
+        assert!(page.body.contains(shown), "{shown}");
+    }
+    // A parent from another round, or nonsense, writes nothing.
+    let demo_section = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM ledger_section")
+        .await
+        .to_string();
+    assert_eq!(
+        add("main", demo_section, "不应出现").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        add("specific", "abc".into(), "不应出现").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        add("measure", main, "").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(app.audit_count().await, before + 4);
+}
