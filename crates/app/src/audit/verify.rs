@@ -187,6 +187,7 @@ async fn current_rows(
         crate::ledger::entities::measure::Entity,
         crate::ledger::entities::progress_report::Entity,
         crate::ledger::entities::evidence::Entity,
+        crate::ledger::entities::snapshot::Entity,
     );
     Ok(out)
 }

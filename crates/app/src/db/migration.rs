@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002CalendarYears),
             Box::new(M0003Ledger),
             Box::new(M0004AuditTree),
+            Box::new(M0005LedgerSnapshots),
         ]
     }
 }
@@ -494,5 +495,39 @@ impl MigrationTrait for M0004AuditTree {
             .to_owned();
         db.execute(&insert).await?;
         Ok(())
+    }
+}
+
+/// 周调度 / 月汇报: frozen snapshots of a ledger, so what was true on a date stays as it was.
+struct M0005LedgerSnapshots;
+
+impl MigrationName for M0005LedgerSnapshots {
+    fn name(&self) -> &str {
+        "m0005_ledger_snapshots"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005LedgerSnapshots {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("ledger_snapshot")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(string_len("kind", 10))
+                .col(string_len("taken_on", 10))
+                .col(string_len("title", 300))
+                .col(text("content"))
+                .col(string_len("content_sha256", 64))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("ledger_snapshot", "inspection_id")
+                        .to("inspection", "id"),
+                )
+                .take(),
+        )
+        .await
     }
 }

@@ -178,3 +178,32 @@ pub mod evidence {
     impl ActiveModelBehavior for ActiveModel {}
     audited!("evidence");
 }
+
+pub mod snapshot {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 周调度表 or 月汇报: the ledger's rows as they were on `taken_on`, never changed afterwards.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "ledger_snapshot")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub inspection_id: i64,
+        /// `weekly` or `monthly`.
+        pub kind: String,
+        pub taken_on: String,
+        pub title: String,
+        /// The rows as JSON; on record in the audit trail by its hash.
+        #[serde(skip_serializing)]
+        pub content: String,
+        pub content_sha256: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("ledger_snapshot");
+}

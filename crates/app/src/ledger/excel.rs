@@ -23,7 +23,7 @@ pub const COLUMNS: [(&str, f64); 14] = [
 ];
 
 /// One measure's row, already in words.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeasureRow {
     pub content: String,
     pub lead_leader: String,
@@ -39,14 +39,14 @@ pub struct MeasureRow {
 }
 
 /// A problem with its measures; a main problem's specific problems are its children.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProblemRows {
     pub title: String,
     pub measures: Vec<MeasureRow>,
     pub children: Vec<ProblemRows>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SectionRows {
     pub title: String,
     pub problems: Vec<ProblemRows>,

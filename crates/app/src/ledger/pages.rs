@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use calendar::Calendar;
 use serde::Deserialize;
+use sha2::Digest;
 
 use super::entities::{evidence, inspection, measure, problem, progress_report, section};
 use super::rules::{self, Action, Alert, Rights, Status};
@@ -55,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ledger/inspections/{id}", get(round))
         .route("/ledger/inspections/{id}/add", post(super::add_pages::add))
+        .route("/ledger/inspections/{id}/snapshots", post(take_snapshot))
+        .route("/ledger/snapshots/{id}", get(snapshot_download))
         .route("/ledger/inspections/{id}/export", get(export))
         .route(
             "/ledger/inspections/{id}/bulletin",
@@ -191,6 +194,7 @@ pub struct SectionRow {
 struct RoundPage {
     shell: Shell,
     can_add: bool,
+    snapshots: Vec<super::entities::snapshot::Model>,
     round: inspection::Model,
     kind: &'static str,
     sections: Vec<SectionRow>,
@@ -247,6 +251,14 @@ async fn round(
     Ok(RoundPage {
         shell: Shell::new(&viewer, "/ledger", &round.title).with_flash(q.msg.as_deref()),
         can_add: viewer.can("ledger:inspection:add"),
+        snapshots: {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+            super::entities::snapshot::Entity::find()
+                .filter(super::entities::snapshot::Column::InspectionId.eq(round.id))
+                .order_by_desc(super::entities::snapshot::Column::Id)
+                .all(&state.db)
+                .await?
+        },
         kind: kind_label(&round.kind),
         round,
         sections,
@@ -475,12 +487,27 @@ async fn export(
     viewer: Viewer,
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
-    use super::excel::{MeasureRow, ProblemRows, SectionRows};
-    use sea_orm::EntityTrait;
     viewer.require("ledger:inspection:list")?;
     let round = store::inspection_in_scope(&state.db, &viewer.scope, parse_id(&raw)?)
         .await?
         .ok_or(AppError::NotFound)?;
+    let sections = sheet_rows(&state, &viewer, &round).await?;
+    let bytes = super::excel::workbook(&format!("{}台账", round.title), &sections)
+        .map_err(AppError::internal)?;
+    Ok(crate::web::xlsx::download(
+        &format!("{}台账.xlsx", round.title),
+        bytes,
+    ))
+}
+
+/// The round's ledger in the viewer's scope, row by row as the sheet shows it.
+pub(super) async fn sheet_rows(
+    state: &AppState,
+    viewer: &Viewer,
+    round: &inspection::Model,
+) -> Result<Vec<super::excel::SectionRows>, AppError> {
+    use super::excel::{MeasureRow, ProblemRows, SectionRows};
+    use sea_orm::EntityTrait;
     let tree = store::tree(&state.db, &viewer.scope, round.id).await?;
     let names: std::collections::HashMap<i64, String> =
         crate::org::entities::department::Entity::find()
@@ -553,12 +580,7 @@ async fn export(
                 .collect(),
         })
         .collect();
-    let bytes = super::excel::workbook(&format!("{}台账", round.title), &sections)
-        .map_err(AppError::internal)?;
-    Ok(crate::web::xlsx::download(
-        &format!("{}台账.xlsx", round.title),
-        bytes,
-    ))
+    Ok(sections)
 }
 
 #[derive(Template, WebTemplate)]
@@ -816,4 +838,76 @@ async fn edit_save(
         )
             .into_response()),
     }
+}
+
+#[derive(Deserialize)]
+struct SnapshotForm {
+    #[serde(default)]
+    kind: String,
+}
+
+/// 生成周调度表 / 月汇报: freezes the round's rows as they are today.
+async fn take_snapshot(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    Form(f): Form<SnapshotForm>,
+) -> Result<Response, AppError> {
+    use sea_orm::ActiveValue::Set;
+    viewer.require("ledger:inspection:add")?;
+    let round = store::inspection_in_scope(&state.db, &viewer.scope, parse_id(&raw)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let label = match f.kind.as_str() {
+        "weekly" => "周调度表",
+        "monthly" => "月汇报",
+        _ => return Err(AppError::BadRequest("请选择周调度表或月汇报".into())),
+    };
+    let rows = sheet_rows(&state, &viewer, &round).await?;
+    let content = serde_json::to_string(&rows).map_err(AppError::internal)?;
+    let today = crate::calendar::today();
+    let now = crate::db::now_ms();
+    let mut tx =
+        crate::db::audited::AuditedTx::begin(&state.db, viewer.actor(), "ledger.snapshot.create")
+            .await?;
+    tx.insert(super::entities::snapshot::ActiveModel {
+        inspection_id: Set(round.id),
+        kind: Set(f.kind.clone()),
+        taken_on: Set(today.to_string()),
+        title: Set(format!("{}{label}（{today}）", round.title)),
+        content_sha256: Set(crate::audit::event::hex_lower(&sha2::Sha256::digest(
+            content.as_bytes(),
+        ))),
+        content: Set(content),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/ledger/inspections/{}?msg=created", round.id)).into_response())
+}
+
+/// A snapshot as Excel, exactly as it was taken.
+async fn snapshot_download(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    use sea_orm::EntityTrait;
+    viewer.require("ledger:inspection:list")?;
+    let snap = super::entities::snapshot::Entity::find_by_id(parse_id(&raw)?)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::inspection_in_scope(&state.db, &viewer.scope, snap.inspection_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows: Vec<super::excel::SectionRows> =
+        serde_json::from_str(&snap.content).map_err(AppError::internal)?;
+    let bytes = super::excel::workbook(&snap.title, &rows).map_err(AppError::internal)?;
+    Ok(crate::web::xlsx::download(
+        &format!("{}.xlsx", snap.title),
+        bytes,
+    ))
 }

@@ -959,3 +959,91 @@ async fn a_ledger_is_built_by_hand_from_its_round_page() {
     );
     assert_eq!(app.audit_count().await, before + 4);
 }
+
+#[tokio::test]
+async fn a_weekly_snapshot_stays_as_it_was_after_later_edits() {
+    use calamine::Reader;
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let round = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM inspection").await;
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/ledger/inspections/{round}/snapshots"),
+            &[("kind", "weekly")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let snapshot = crate::common::scalar_i64(&app.db, "SELECT MAX(id) FROM ledger_snapshot").await;
+    let contents = |bytes: Vec<u8>| {
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("整改台账").unwrap();
+        range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let before = contents(
+        app.get_bytes(&admin, &format!("/ledger/snapshots/{snapshot}"))
+            .await
+            .1,
+    );
+    assert!(
+        before.contains("周调度表") && before.contains("制定中层干部交流轮岗实施办法"),
+        "{before}"
+    );
+    // Edit a measure afterwards: the live export changes, the snapshot does not.
+    let measure = crate::common::scalar_i64(
+        &app.db,
+        "SELECT MIN(id) FROM measure WHERE status = 'not_started'",
+    )
+    .await;
+    let rsc = app.department_id("人事处").await.to_string();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/ledger/measures/{measure}/edit"),
+            &[
+                ("content", "修订并印发中层干部交流轮岗实施办法"),
+                ("department_id", &rsc),
+                ("due_kind", "immediate"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let live = contents(
+        app.get_bytes(&admin, &format!("/ledger/inspections/{round}/export"))
+            .await
+            .1,
+    );
+    assert!(live.contains("修订并印发中层干部交流轮岗实施办法"));
+    let after = contents(
+        app.get_bytes(&admin, &format!("/ledger/snapshots/{snapshot}"))
+            .await
+            .1,
+    );
+    assert_eq!(after, before, "the snapshot is frozen");
+    let page = app
+        .get(&admin, &format!("/ledger/inspections/{round}"))
+        .await;
+    assert!(
+        page.body.contains("周调度表（"),
+        "the round lists its snapshots"
+    );
+    let applicant = app.login("applicant", PASSWORD).await;
+    assert_eq!(
+        app.get_bytes(&applicant, &format!("/ledger/snapshots/{snapshot}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // And the whole database still verifies against its audit trail.
+    assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
+}
