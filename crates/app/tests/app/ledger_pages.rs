@@ -1047,3 +1047,98 @@ async fn a_weekly_snapshot_stays_as_it_was_after_later_edits() {
     // And the whole database still verifies against its audit trail.
     assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
 }
+
+/// Import a seed bulletin, write the bulletin back from the ledger, import that: the same ledger.
+#[tokio::test]
+async fn bulletin_round_trip_through_the_ledger_on_the_three_seeds() {
+    use sea_orm::EntityTrait;
+    let app = demo_app().await;
+    let bureau = app.department_id("滨海市科学技术局").await;
+    for seed in [
+        "001_bc0deb5ebaaa86f1.txt",
+        "002_7f9aef61c5fa0b5a.txt",
+        "003_498a692be3e6a6d3.txt",
+    ] {
+        let text = std::fs::read_to_string(format!(
+            "{}/../../../shared/seeds/{seed}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let first =
+            app::ledger::import::draft(&bulletin::parse(&text).unwrap().bulletin, bureau, seed);
+        let id = app::ledger::store::create(
+            &app.db,
+            app::db::audited::Actor::system("测试"),
+            "ledger.inspection.import",
+            &first,
+        )
+        .await
+        .unwrap();
+        let round = app::ledger::entities::inspection::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let tree = app::ledger::store::tree(&app.db, &app::org::scope::Scope::All, id)
+            .await
+            .unwrap();
+        let facts: Vec<app::ledger::bulletin_out::MeasureFacts> = tree
+            .measures
+            .iter()
+            .map(|measure| app::ledger::bulletin_out::MeasureFacts {
+                measure,
+                progress: None,
+            })
+            .collect();
+        let issue = app::ledger::bulletin_out::Issue {
+            unit: "滨海市科学技术局".into(),
+            issuer: "中共滨海市科学技术局党组".into(),
+            published: None,
+            contact: Default::default(),
+        };
+        let written = app::ledger::bulletin_out::write(
+            &round,
+            &tree.sections,
+            &tree.problems,
+            &facts,
+            &issue,
+        );
+        let again = app::ledger::import::draft(
+            &bulletin::parse(&bulletin::render_text(
+                &written,
+                bulletin::Privacy::Internal,
+            ))
+            .unwrap()
+            .bulletin,
+            bureau,
+            seed,
+        );
+        assert_eq!(
+            app::ledger::import::counts(&again),
+            app::ledger::import::counts(&first),
+            "{seed}"
+        );
+        let measures = |d: &app::ledger::store::Draft| -> Vec<String> {
+            d.sections
+                .iter()
+                .flat_map(|s| &s.problems)
+                .flat_map(|p| std::iter::once(p).chain(&p.children))
+                .flat_map(|p| &p.measures)
+                .map(|m| m.content.clone())
+                .collect()
+        };
+        assert_eq!(
+            measures(&again),
+            measures(&first),
+            "{seed}: the same measures in the same order"
+        );
+        let titles = |d: &app::ledger::store::Draft| -> Vec<String> {
+            d.sections
+                .iter()
+                .flat_map(|s| &s.problems)
+                .map(|p| p.title.clone())
+                .collect()
+        };
+        assert_eq!(titles(&again), titles(&first), "{seed}: the same problems");
+    }
+}
