@@ -299,6 +299,13 @@ async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
         .for_element(Locator::Css("table.ledger"))
         .await
         .unwrap();
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("ledger-round-clerk.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.find(Locator::LinkText("开展政策进园区、进企业宣讲不少于10场"))
         .await
         .unwrap()

@@ -3,6 +3,7 @@
 
 mod add_pages;
 pub mod bulletin_out;
+pub mod charts;
 pub mod demo;
 pub mod entities;
 pub mod excel;

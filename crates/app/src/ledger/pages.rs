@@ -194,6 +194,10 @@ pub struct SectionRow {
 struct RoundPage {
     shell: Shell,
     can_add: bool,
+    can_bulletin: bool,
+    /// Server-drawn SVG charts (our own markup, labels escaped).
+    charts: Vec<String>,
+    on_time: String,
     snapshots: Vec<super::entities::snapshot::Model>,
     round: inspection::Model,
     kind: &'static str,
@@ -211,6 +215,8 @@ async fn round(
         .await?
         .ok_or(AppError::NotFound)?;
     let tree = store::tree(&state.db, &viewer.scope, round.id).await?;
+    let (charts, on_time) =
+        dashboard(&state, &tree.sections, &tree.problems, &tree.measures).await?;
     let cal = crate::calendar::effective(&state.db).await?;
     let settings = store::settings(&state.db).await?;
     let mut sections = Vec::new();
@@ -249,8 +255,11 @@ async fn round(
         });
     }
     Ok(RoundPage {
+        charts,
+        on_time,
         shell: Shell::new(&viewer, "/ledger", &round.title).with_flash(q.msg.as_deref()),
         can_add: viewer.can("ledger:inspection:add"),
+        can_bulletin: viewer.can("ledger:bulletin:write"),
         snapshots: {
             use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
             super::entities::snapshot::Entity::find()
@@ -909,5 +918,86 @@ async fn snapshot_download(
     Ok(crate::web::xlsx::download(
         &format!("{}.xlsx", snap.title),
         bytes,
+    ))
+}
+
+/// Completion by section and by department, and the on-time rate of closed measures.
+async fn dashboard(
+    state: &AppState,
+    sections: &[section::Model],
+    problems: &[problem::Model],
+    measures: &[measure::Model],
+) -> Result<(Vec<String>, String), AppError> {
+    use super::charts::{Bar, completion};
+    use sea_orm::EntityTrait;
+    let done = |m: &&&measure::Model| m.status == "completed" || m.status == "closed";
+    let section_of = |m: &measure::Model| {
+        problems
+            .iter()
+            .find(|p| p.id == m.problem_id)
+            .map(|p| p.section_id)
+    };
+    let by_section: Vec<Bar> = sections
+        .iter()
+        .map(|s| {
+            let mine: Vec<&measure::Model> = measures
+                .iter()
+                .filter(|m| section_of(m) == Some(s.id))
+                .collect();
+            Bar {
+                label: s.title.clone(),
+                done: mine.iter().filter(done).count(),
+                total: mine.len(),
+            }
+        })
+        .collect();
+    let names: std::collections::HashMap<i64, String> =
+        crate::org::entities::department::Entity::find()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+    let mut departments: Vec<i64> = measures.iter().map(|m| m.department_id).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    let by_department: Vec<Bar> = departments
+        .iter()
+        .map(|d| {
+            let mine: Vec<&measure::Model> =
+                measures.iter().filter(|m| m.department_id == *d).collect();
+            Bar {
+                label: names.get(d).cloned().unwrap_or_default(),
+                done: mine.iter().filter(done).count(),
+                total: mine.len(),
+            }
+        })
+        .collect();
+    let closed: Vec<&measure::Model> = measures
+        .iter()
+        .filter(|m| m.status == "closed" && m.due_kind == "date")
+        .collect();
+    let in_time = closed
+        .iter()
+        .filter(|m| matches!((&m.closed_on, &m.due_on), (Some(c), Some(d)) if c <= d))
+        .count();
+    let on_time = if closed.is_empty() {
+        "尚无按期限销号的措施".to_owned()
+    } else {
+        format!(
+            "按期销号率 {}%（{in_time}/{}）",
+            (in_time * 100 + closed.len() / 2) / closed.len(),
+            closed.len()
+        )
+    };
+    if measures.is_empty() {
+        return Ok((Vec::new(), on_time));
+    }
+    Ok((
+        vec![
+            completion("完成情况（按方面）", &by_section),
+            completion("完成情况（按责任科室）", &by_department),
+        ],
+        on_time,
     ))
 }

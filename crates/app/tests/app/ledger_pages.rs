@@ -359,6 +359,17 @@ async fn the_demo_round_shows_every_state_and_alert() {
             page.body
         );
     }
+    // The dashboard: completion by section and by department, drawn as SVG, and the on-time rate.
+    assert!(
+        page.body.contains("<svg")
+            && page.body.contains("完成情况（按方面）")
+            && page.body.contains("完成情况（按责任科室）")
+    );
+    assert!(
+        page.body.contains("高新技术处") && page.body.contains("按期销号率"),
+        "{}",
+        page.body
+    );
     assert_eq!(app.count("measure WHERE close_out = 'returned'").await, 1);
     assert_eq!(app.count("measure WHERE close_out = 'requested'").await, 1);
     assert_eq!(app.count("measure WHERE relapses = 1").await, 1);
