@@ -188,6 +188,7 @@ async fn current_rows(
         crate::ledger::entities::progress_report::Entity,
         crate::ledger::entities::evidence::Entity,
         crate::ledger::entities::snapshot::Entity,
+        crate::ledger::entities::notice::Entity,
     );
     Ok(out)
 }

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Ledger),
             Box::new(M0004AuditTree),
             Box::new(M0005LedgerSnapshots),
+            Box::new(M0006SupervisionNotices),
         ]
     }
 }
@@ -525,6 +526,42 @@ impl MigrationTrait for M0005LedgerSnapshots {
                     ForeignKey::create()
                         .from("ledger_snapshot", "inspection_id")
                         .to("inspection", "id"),
+                )
+                .take(),
+        )
+        .await
+    }
+}
+
+/// 督办单: escalation notices on a late measure, issued level by level and acknowledged.
+struct M0006SupervisionNotices;
+
+impl MigrationName for M0006SupervisionNotices {
+    fn name(&self) -> &str {
+        "m0006_supervision_notices"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006SupervisionNotices {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("supervision_notice")
+                .col(big_pk_auto("id"))
+                .col(big_integer("measure_id"))
+                .col(integer("level"))
+                .col(string_len("level_name", 20))
+                .col(text("content"))
+                .col(string_len("issued_by", 50))
+                .col(string_len("issued_on", 10))
+                .col(string_len_null("acknowledged_by", 50))
+                .col(string_len_null("acknowledged_on", 10))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("supervision_notice", "measure_id")
+                        .to("measure", "id"),
                 )
                 .take(),
         )

@@ -66,6 +66,15 @@ async fn home(
             crate::calendar::today(),
         )
         .await?;
+        let waiting =
+            crate::ledger::store::unacknowledged_notices(&state.db, &viewer.scope).await?;
+        if waiting > 0 {
+            alerts.push(Alert {
+                level: "red",
+                text: format!("{waiting}份督办单待签收"),
+                href: "/ledger".into(),
+            });
+        }
         for (level, n, what) in [
             ("red", red, "项整改措施已逾期"),
             ("yellow", yellow, "项整改措施临近整改时限"),

@@ -207,3 +207,31 @@ pub mod snapshot {
     impl ActiveModelBehavior for ActiveModel {}
     audited!("ledger_snapshot");
 }
+
+pub mod notice {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 督办单 on a measure: its level on the bureau's ladder, who issued it, who acknowledged it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "supervision_notice")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub measure_id: i64,
+        pub level: i32,
+        pub level_name: String,
+        pub content: String,
+        pub issued_by: String,
+        pub issued_on: String,
+        pub acknowledged_by: Option<String>,
+        pub acknowledged_on: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("supervision_notice");
+}

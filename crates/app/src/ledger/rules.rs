@@ -328,9 +328,59 @@ pub fn alerts(
     Ok(out)
 }
 
+/// The level of the next 督办单 on a measure: one above the highest issued, never beyond the top of
+/// the bureau's ladder (whose names are a setting). `Err` says why none may be issued.
+pub fn next_notice_level(
+    m: &Measure,
+    issued: &[i32],
+    ladder: &[&str],
+    who: Rights,
+) -> Result<(i32, String), String> {
+    require(who.review, "只有有审核权限的领导或整改办可以发出督办单")?;
+    if matches!(m.status, Status::Completed | Status::Closed) {
+        return Err("措施已完成，无需督办".into());
+    }
+    let next = issued.iter().copied().max().unwrap_or(0) + 1;
+    let top = ladder.len() as i32;
+    let level = next.min(top);
+    let name = ladder.get(level as usize - 1).ok_or("督办升级层级未设置")?;
+    Ok((level, (*name).to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notices_climb_the_ladder_and_stay_at_its_top() {
+        let ladder = ["提醒", "督办", "约谈"];
+        let m = measure(Status::InProgress, Due::Immediate);
+        assert_eq!(
+            next_notice_level(&m, &[], &ladder, REVIEWER),
+            Ok((1, "提醒".into()))
+        );
+        assert_eq!(
+            next_notice_level(&m, &[1], &ladder, REVIEWER),
+            Ok((2, "督办".into()))
+        );
+        assert_eq!(
+            next_notice_level(&m, &[1, 2, 3], &ladder, REVIEWER),
+            Ok((3, "约谈".into()))
+        );
+        assert!(
+            next_notice_level(&m, &[], &ladder, OWNER).is_err(),
+            "owners do not supervise themselves"
+        );
+        assert!(
+            next_notice_level(
+                &measure(Status::Closed, Due::Immediate),
+                &[],
+                &ladder,
+                REVIEWER
+            )
+            .is_err()
+        );
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

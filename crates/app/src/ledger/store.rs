@@ -514,3 +514,21 @@ pub async fn update_measure(
     tx.commit().await?;
     Ok(after)
 }
+
+/// 督办单 not yet acknowledged on measures in scope (for the 工作台).
+pub async fn unacknowledged_notices(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<u64, DbErr> {
+    use super::entities::notice;
+    let in_scope = Query::select()
+        .column(measure::Column::Id)
+        .from(measure::Entity)
+        .cond_where(scope.condition(measure::Column::DepartmentId, None))
+        .to_owned();
+    notice::Entity::find()
+        .filter(notice::Column::AcknowledgedOn.is_null())
+        .filter(notice::Column::MeasureId.in_subquery(in_scope))
+        .count(db)
+        .await
+}

@@ -9,6 +9,10 @@ pub enum Kind {
         max: i64,
     },
     Bool,
+    /// Names separated by “、”, at most `max` of them, each at most 10 characters.
+    List {
+        max: usize,
+    },
 }
 
 pub struct Definition {
@@ -110,6 +114,14 @@ pub const ALL: &[Definition] = &[
         description: "申请销号前须至少有一次附佐证材料的整改进展",
     },
     Definition {
+        key: "ledger.supervision_ladder",
+        group: "整改预警",
+        name: "督办升级层级",
+        default: "提醒、督办、约谈",
+        kind: Kind::List { max: 6 },
+        description: "对逾期整改事项逐级发出的督办单名称，从轻到重，用“、”分隔",
+    },
+    Definition {
         key: "notice.period_workdays",
         group: "公示",
         name: "公示期（工作日）",
@@ -137,6 +149,20 @@ pub fn parse_value(def: &Definition, raw: &str) -> Result<String, String> {
             "false" | "否" | "" => Ok("false".into()),
             _ => Err(format!("{}应为“是”或“否”", def.name)),
         },
+        Kind::List { max } => {
+            let items: Vec<&str> = v
+                .split(['、', ',', '，', ' '])
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .collect();
+            if items.is_empty() || items.len() > max {
+                Err(format!("{}应填写1到{max}项，用“、”分隔", def.name))
+            } else if let Some(long) = items.iter().find(|i| i.chars().count() > 10) {
+                Err(format!("{}中的“{long}”过长（每项最多10个字）", def.name))
+            } else {
+                Ok(items.join("、"))
+            }
+        }
     }
 }
 
@@ -168,6 +194,17 @@ mod tests {
         assert_eq!(
             parse_value(d, "五"),
             Err("连续失败锁定次数应为整数，填写的是“五”".into())
+        );
+        let ladder = find("ledger.supervision_ladder").unwrap();
+        assert_eq!(
+            parse_value(ladder, "提醒，督办, 约谈"),
+            Ok("提醒、督办、约谈".into())
+        );
+        assert!(parse_value(ladder, "").unwrap_err().contains("1到6项"));
+        assert!(
+            parse_value(ladder, "一二三四五六七八九十十一")
+                .unwrap_err()
+                .contains("过长")
         );
     }
 }

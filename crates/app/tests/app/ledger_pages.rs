@@ -1153,3 +1153,134 @@ async fn bulletin_round_trip_through_the_ledger_on_the_three_seeds() {
         assert_eq!(titles(&again), titles(&first), "{seed}: the same problems");
     }
 }
+
+#[tokio::test]
+async fn supervision_notices_climb_the_ladder_and_are_acknowledged_on_record() {
+    let app = demo_app().await;
+    let overdue = crate::common::scalar_i64(
+        &app.db,
+        "SELECT id FROM measure WHERE content LIKE '开展政策进园区%'",
+    )
+    .await;
+    let leader = app.login("leader", PASSWORD).await;
+    let clerk = app.login("clerk", PASSWORD).await;
+    // The clerk cannot issue one; the leader issues three, the third and fourth at the top level.
+    let r = app
+        .post_form(
+            &clerk,
+            &format!("/ledger/measures/{overdue}/notices"),
+            &[("content", "请加快进度")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    for text in [
+        "请本周内报告进展",
+        "请说明逾期原因",
+        "约谈分管负责人",
+        "再次约谈",
+    ] {
+        let r = app
+            .post_form(
+                &leader,
+                &format!("/ledger/measures/{overdue}/notices"),
+                &[("content", text)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let levels: Vec<i64> = {
+        use sea_orm::ConnectionTrait;
+        let rows = app
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                format!(
+                    "SELECT level FROM supervision_notice WHERE measure_id = {overdue} ORDER BY id"
+                ),
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| r.try_get_by_index::<i32>(0).unwrap() as i64)
+            .collect()
+    };
+    assert_eq!(levels, [1, 2, 3, 3]);
+    let page = app
+        .get(&clerk, &format!("/ledger/measures/{overdue}"))
+        .await;
+    assert!(
+        page.body.contains("提醒")
+            && page.body.contains("督办")
+            && page.body.contains("约谈")
+            && page.body.contains("待签收")
+    );
+    let home = app.get(&clerk, "/").await;
+    assert!(home.body.contains("4份督办单待签收"), "{}", home.body);
+    // The clerk acknowledges the first; once only; another department cannot.
+    let first = crate::common::scalar_i64(&app.db, "SELECT MIN(id) FROM supervision_notice").await;
+    let clerk2 = app.login("clerk2", PASSWORD).await;
+    assert_eq!(
+        app.post_form(
+            &clerk2,
+            &format!("/ledger/notices/{first}/acknowledge"),
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let seq = app.last_seq().await;
+    assert_eq!(
+        app.post_form(&clerk, &format!("/ledger/notices/{first}/acknowledge"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let events = app.events_after(seq).await;
+    assert_eq!(
+        (events.len(), events[0].0.as_str()),
+        (1, "ledger.notice.acknowledge")
+    );
+    assert_eq!(
+        app.post_form(&clerk, &format!("/ledger/notices/{first}/acknowledge"), &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert!(app.get(&clerk, "/").await.body.contains("3份督办单待签收"));
+    // The ladder is the bureau's setting.
+    let admin = app.login("admin", PASSWORD).await;
+    let r = app
+        .post_form(
+            &admin,
+            "/system/settings",
+            &crate::common::settings_form(&[("ledger.supervision_ladder", "提醒、约谈")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let other = crate::common::scalar_i64(
+        &app.db,
+        "SELECT id FROM measure WHERE content LIKE '修订项目验收%'",
+    )
+    .await;
+    app.post_form(
+        &leader,
+        &format!("/ledger/measures/{other}/notices"),
+        &[("content", "请整改")],
+    )
+    .await;
+    app.post_form(
+        &leader,
+        &format!("/ledger/measures/{other}/notices"),
+        &[("content", "请整改")],
+    )
+    .await;
+    assert_eq!(
+        app.count(&format!(
+            "supervision_notice WHERE measure_id = {other} AND level_name = '约谈'"
+        ))
+        .await,
+        1
+    );
+    assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
+}
