@@ -3,6 +3,7 @@
 
 mod add_pages;
 pub mod bulletin_out;
+mod bulletin_pages;
 pub mod charts;
 pub mod demo;
 pub mod entities;
@@ -11,8 +12,11 @@ pub mod excel_import;
 mod excel_pages;
 pub mod import;
 mod import_pages;
+mod measure_edit_pages;
 pub mod measure_form;
+mod notice_pages;
 mod pages;
+mod report_pages;
 pub mod rules;
 pub mod store;
 

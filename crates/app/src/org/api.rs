@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::department_pages::parse_id;
 use super::entities::{department, user};
-use super::users::{Editor, Filter};
+use super::user_pages::editor;
+use super::users::Filter;
 use super::{departments, users};
 use crate::auth::viewer::Viewer;
 use crate::web::AppState;
@@ -201,12 +202,7 @@ pub async fn create_user(
     crate::web::json::Json(input): crate::web::json::Json<users::Input>,
 ) -> Result<Response, ApiError> {
     viewer.require("org:user:add")?;
-    let ed = Editor {
-        db: &state.db,
-        scope: &viewer.scope,
-        actor: viewer.actor(),
-        can_grant_roles: viewer.can("org:role:edit"),
-    };
+    let ed = editor(&state, &viewer);
     Ok(match users::create(ed, &input).await? {
         Ok((u, password)) => {
             let body = CreatedUser {
@@ -217,15 +213,6 @@ pub async fn create_user(
         }
         Err(e) => api_invalid(&e),
     })
-}
-
-fn editor<'a>(state: &'a AppState, viewer: &'a Viewer) -> Editor<'a> {
-    Editor {
-        db: &state.db,
-        scope: &viewer.scope,
-        actor: viewer.actor(),
-        can_grant_roles: viewer.can("org:role:edit"),
-    }
 }
 
 async fn find_user(state: &AppState, viewer: &Viewer, raw: &str) -> Result<user::Model, AppError> {

@@ -236,7 +236,8 @@ async fn form_page(
     })
 }
 
-fn editor<'a>(state: &'a AppState, viewer: &'a Viewer) -> Editor<'a> {
+/// The viewer as an editor of users: their scope, and whether they may hand out roles.
+pub(super) fn editor<'a>(state: &'a AppState, viewer: &'a Viewer) -> Editor<'a> {
     Editor {
         db: &state.db,
         scope: &viewer.scope,

@@ -198,6 +198,71 @@ impl TestApp {
         )
     }
 
+    /// A multipart POST from our own pages: text fields, then at most one file (field, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        auth: &Auth,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        let boundary = "----sunlighttestboundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").into_bytes());
+        }
+        if let Some((name, file_name, bytes)) = file {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .into_bytes(),
+            );
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").into_bytes());
+        let req = self
+            .request(Method::POST, path, auth)
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A form POST whose answer is a download.
+    pub async fn post_form_bytes(
+        &self,
+        auth: &Auth,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Vec<u8>) {
+        let req = self
+            .request(Method::POST, path, auth)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+            .unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
+        let status = res.status();
+        (
+            status,
+            res.into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes()
+                .to_vec(),
+        )
+    }
+
     /// A form POST from our own pages (same-origin).
     pub async fn post_form(&self, auth: &Auth, path: &str, fields: &[(&str, &str)]) -> Resp {
         let body = serde_urlencoded::to_string(fields).unwrap();

@@ -1,8 +1,7 @@
 //! 用户导入: preview first, every problem named by row, all-or-nothing unless the user chooses the
 //! valid rows only.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 
 use crate::common::{Auth, PASSWORD, TestApp, demo_app};
 
@@ -22,26 +21,13 @@ fn sheet(rows: &[&[&str]]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, auth: &Auth, file: Vec<u8>) -> crate::common::Resp {
-    let Auth::Cookie(cookie) = auth else {
-        panic!("pages use the cookie")
-    };
-    let boundary = "----sunlightboundary";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").into_bytes();
-    body.extend(file);
-    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/org/users/import")
-        .header(header::HOST, "sunlight.test")
-        .header(header::COOKIE, cookie.as_str())
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
+    app.post_multipart(
+        auth,
+        "/org/users/import",
+        &[],
+        Some(("file", "users.xlsx", &file)),
+    )
+    .await
 }
 
 fn token(page: &str) -> String {

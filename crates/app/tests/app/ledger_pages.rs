@@ -1,8 +1,7 @@
 //! 整改台账: scope on rounds and measures, progress reports with evidence, and the 销号 workflow
 //! through the pages — allowed and refused by role and state, nothing written when refused.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 use calendar::NaiveDate;
 
 use app::ledger::rules::{Due, Status};
@@ -85,30 +84,14 @@ async fn report(
     text: &str,
     file: Option<(&str, &[u8])>,
 ) -> crate::common::Resp {
-    let Auth::Cookie(cookie) = auth else {
-        panic!("pages use the cookie")
-    };
-    let b = "----ledgerboundary";
-    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"reported_on\"\r\n\r\n2025-09-01\r\n--{b}\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\n{text}\r\n").into_bytes();
-    if let Some((name, bytes)) = file {
-        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").into_bytes());
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{b}--\r\n").into_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(format!("/ledger/measures/{measure}/reports"))
-        .header(header::HOST, "sunlight.test")
-        .header(header::COOKIE, cookie.as_str())
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={b}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
+    let file = file.map(|(name, bytes)| ("files", name, bytes));
+    app.post_multipart(
+        auth,
+        &format!("/ledger/measures/{measure}/reports"),
+        &[("reported_on", "2025-09-01"), ("content", text)],
+        file,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -495,33 +478,13 @@ async fn the_public_bulletin_is_written_from_the_ledger_as_word_and_page() {
     assert!(!page.body.contains("13912345678"));
     let mut docx = fields.to_vec();
     docx.push(("format", "docx"));
-    let (status, bytes) = {
-        let crate::common::Auth::Cookie(cookie) = &leader else {
-            unreachable!()
-        };
-        let body = serde_urlencoded::to_string(&docx).unwrap();
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(format!("/ledger/inspections/{round}/bulletin"))
-            .header(header::HOST, "sunlight.test")
-            .header(header::COOKIE, cookie.as_str())
-            .header("sec-fetch-site", "same-origin")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        let res = tower::ServiceExt::oneshot(app.router.clone(), req)
-            .await
-            .unwrap();
-        let status = res.status();
-        (
-            status,
-            http_body_util::BodyExt::collect(res.into_body())
-                .await
-                .unwrap()
-                .to_bytes()
-                .to_vec(),
+    let (status, bytes) = app
+        .post_form_bytes(
+            &leader,
+            &format!("/ledger/inspections/{round}/bulletin"),
+            &docx,
         )
-    };
+        .await;
     assert_eq!(status, StatusCode::OK);
     // The Word file reads back as a bulletin with the ledger's structure.
     let parsed = bulletin::parse_docx(&bytes).expect("a real .docx that parses as a bulletin");
@@ -547,26 +510,13 @@ async fn upload_bulletin(
     bytes: &[u8],
     department: &str,
 ) -> crate::common::Resp {
-    let Auth::Cookie(cookie) = auth else {
-        panic!("pages use the cookie")
-    };
-    let b = "----bulletinboundary";
-    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"department_id\"\r\n\r\n{department}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").into_bytes();
-    body.extend(bytes);
-    body.extend(format!("\r\n--{b}--\r\n").into_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/ledger/import")
-        .header(header::HOST, "sunlight.test")
-        .header(header::COOKIE, cookie.as_str())
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={b}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
+    app.post_multipart(
+        auth,
+        "/ledger/import",
+        &[("department_id", department)],
+        Some(("file", name, bytes)),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -713,37 +663,18 @@ async fn upload_excel(
     bytes: &[u8],
     department: &str,
 ) -> crate::common::Resp {
-    let Auth::Cookie(cookie) = auth else {
-        panic!("pages use the cookie")
-    };
-    let b = "----excelboundary";
-    let mut body = Vec::new();
-    for (name, value) in [
+    let fields = [
         ("title", "导入的巡察整改台账"),
         ("team", "市委第三巡察组"),
         ("department_id", department),
-    ] {
-        body.extend(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .into_bytes(),
-        );
-    }
-    body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ledger.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
-    body.extend(bytes);
-    body.extend(format!("\r\n--{b}--\r\n").into_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/ledger/import-excel")
-        .header(header::HOST, "sunlight.test")
-        .header(header::COOKIE, cookie.as_str())
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={b}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
+    ];
+    app.post_multipart(
+        auth,
+        "/ledger/import-excel",
+        &fields,
+        Some(("file", "ledger.xlsx", bytes)),
+    )
+    .await
 }
 
 fn token_of(page: &str) -> String {
