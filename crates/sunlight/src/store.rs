@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 /// Where the data lives: SQLite under `--data-dir` unless a PostgreSQL URL is given.
 #[derive(Args, Clone, Debug)]
 pub struct StoreArgs {
-    /// 数据目录（内置 SQLite 数据库所在目录）
+    /// 数据目录：内置 SQLite 数据库、本局签名密钥、查重比对库所在目录（使用 PostgreSQL 时仍需要）
     #[arg(long, value_name = "DIR", default_value = "sunlight-data")]
     pub data_dir: PathBuf,
     /// PostgreSQL 连接串，例如 postgres://user@127.0.0.1/sunlight；给出时不使用 SQLite
@@ -129,6 +129,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = app::web::Config {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
+        data_dir: args.store.data_dir.clone(),
     };
     app::web::serve(app::web::AppState::new(db, config), listener, shutdown).await
 }

@@ -33,6 +33,9 @@ pub struct Config {
     pub demo: bool,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// The data directory: files that do not belong in the database (the bureau's signing key, the
+    /// 查重 comparison library). On SQLite it also holds the database.
+    pub data_dir: std::path::PathBuf,
 }
 
 #[derive(Clone)]

@@ -57,12 +57,25 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub router: Router,
     pub location: Location,
+    /// The data directory (files outside the database); on SQLite also the database's directory.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Location::SqliteDir(dir) = &self.location {
-            let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// The data directory of a test: the SQLite directory, or a temporary directory beside a PostgreSQL database.
+fn data_dir_of(location: &Location) -> std::path::PathBuf {
+    match location {
+        Location::SqliteDir(dir) => dir.clone(),
+        Location::Postgres(url) => {
+            let name = url.rsplit('/').next().unwrap_or("pg");
+            let dir = std::env::temp_dir().join(format!("sunlight-test-files-{name}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            dir
         }
     }
 }
@@ -86,11 +99,13 @@ pub async fn demo_app() -> TestApp {
 }
 
 fn build(db: DatabaseConnection, location: Location, demo: bool) -> TestApp {
+    let data_dir = data_dir_of(&location);
     let state = AppState::new(
         db.clone(),
         Config {
             demo,
             secure_cookies: false,
+            data_dir: data_dir.clone(),
         },
     );
     let router = app::web::with_test_client(app::web::router(state));
@@ -98,6 +113,7 @@ fn build(db: DatabaseConnection, location: Location, demo: bool) -> TestApp {
         db,
         router,
         location,
+        data_dir,
     }
 }
 
