@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004AuditTree),
             Box::new(M0005LedgerSnapshots),
             Box::new(M0006SupervisionNotices),
+            Box::new(M0007AuditCheckpoints),
         ]
     }
 }
@@ -563,6 +564,71 @@ impl MigrationTrait for M0006SupervisionNotices {
                         .from("supervision_notice", "measure_id")
                         .to("measure", "id"),
                 )
+                .take(),
+        )
+        .await
+    }
+}
+
+/// Signed checkpoints of the audit log, the witnesses' cosignatures on them, and the record of each
+/// full verification. Checkpoints and cosignatures carry their own signatures: they need no audit event.
+struct M0007AuditCheckpoints;
+
+impl MigrationName for M0007AuditCheckpoints {
+    fn name(&self) -> &str {
+        "m0007_audit_checkpoints"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007AuditCheckpoints {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("audit_checkpoint")
+                .col(big_pk_auto("id"))
+                .col(big_integer_uniq("size"))
+                .col(string_len("root", 64))
+                .col(text("signed_note"))
+                .col(big_integer("signed_at"))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("audit_cosignature")
+                .col(big_pk_auto("id"))
+                .col(big_integer("checkpoint_id"))
+                .col(string_len("witness", 200))
+                .col(string_len("signature_line", 400))
+                .col(big_integer("timestamp"))
+                .col(big_integer("received_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("audit_cosignature", "checkpoint_id")
+                        .to("audit_checkpoint", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            index(
+                "audit_cosignature_once",
+                "audit_cosignature",
+                &["checkpoint_id", "witness"],
+            )
+            .unique()
+            .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            table("audit_verification")
+                .col(big_pk_auto("id"))
+                .col(string_len("cause", 20))
+                .col(big_integer("started_at"))
+                .col(big_integer("finished_at"))
+                .col(boolean("ok"))
+                .col(big_integer("size"))
+                .col(string_len_null("root", 64))
+                .col(text_null("finding"))
                 .take(),
         )
         .await

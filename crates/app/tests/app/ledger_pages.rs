@@ -987,7 +987,12 @@ async fn a_weekly_snapshot_stays_as_it_was_after_later_edits() {
         StatusCode::NOT_FOUND
     );
     // And the whole database still verifies against its audit trail.
-    assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
+    assert!(
+        app::audit::verify::verify(&app.db, app.log_key().verifier())
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 /// Import a seed bulletin, write the bulletin back from the ledger, import that: the same ledger.
@@ -1213,5 +1218,10 @@ async fn supervision_notices_climb_the_ladder_and_are_acknowledged_on_record() {
         .await,
         1
     );
-    assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
+    assert!(
+        app::audit::verify::verify(&app.db, app.log_key().verifier())
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }

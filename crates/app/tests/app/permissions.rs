@@ -77,6 +77,10 @@ async fn every_page_and_api_route_for_every_role() {
         ("/system/calendar/2026/edit".into(), &["admin"]),
         ("/system/login-log".into(), AUDIT_READERS),
         ("/audit/events".into(), AUDIT_READERS),
+        ("/audit/events?department_id=1".into(), AUDIT_READERS),
+        ("/audit/integrity".into(), AUDIT_READERS),
+        ("/audit/events/3/proof".into(), AUDIT_READERS),
+        ("/audit/events/3/tlog-proof".into(), AUDIT_READERS),
         (format!("/audit/objects/user/{clerk}"), GXJS_READERS),
         (format!("/audit/objects/department/{gxjs}"), GXJS_READERS),
         ("/api/v1/departments".into(), READERS),
@@ -300,14 +304,14 @@ async fn the_menu_shows_what_the_role_may_open() {
         "角色管理",
         "参数设置",
         "登录日志",
-        "操作日志",
+        "审计追溯",
     ] {
         assert!(home.body.contains(item), "admin menu lacks {item}");
     }
     let clerk = app.login("clerk", PASSWORD).await;
     let home = app.get(&clerk, "/").await;
     assert!(home.body.contains("用户管理"));
-    for item in ["角色管理", "参数设置", "操作日志"] {
+    for item in ["角色管理", "参数设置", "审计追溯"] {
         assert!(!home.body.contains(item), "clerk menu shows {item}");
     }
     let applicant = app.login("applicant", PASSWORD).await;
