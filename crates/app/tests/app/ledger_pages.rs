@@ -492,7 +492,21 @@ async fn the_public_bulletin_is_written_from_the_ledger_as_word_and_page() {
         parsed.summary().to_string(),
         "sections=3 main=5 specific=10 measures=10 completed=3 in_progress=6"
     );
-    assert!(!bulletin::docx_text(&bytes).unwrap().contains("13912345678"));
+    let text = bulletin::docx_text(&bytes).unwrap();
+    assert!(!text.contains("13912345678"));
+    // It carries the log's checkpoint, signed as it was written, so the public can anchor the log.
+    let published = app
+        .get(&crate::common::Auth::None, "/audit/checkpoint")
+        .await;
+    let cp = audit::SignedCheckpoint::parse(&published.body).unwrap();
+    assert!(
+        text.contains(&format!(
+            "第{}条，根哈希 {}",
+            cp.checkpoint().size(),
+            cp.checkpoint().root().to_base64()
+        )),
+        "{text}"
+    );
     // Who may not see the whole round may not publish it.
     let clerk = app.login("clerk", PASSWORD).await;
     assert_eq!(
