@@ -339,6 +339,8 @@ async fn current_rows(
         crate::ledger::entities::evidence::Entity,
         crate::ledger::entities::snapshot::Entity,
         crate::ledger::entities::notice::Entity,
+        crate::ledger::entities::rule_made::Entity,
+        crate::ledger::entities::accountability::Entity,
     );
     Ok(out)
 }
@@ -413,4 +415,8 @@ const KNOWN: &[&str] = &[
     "measure",
     "progress_report",
     "evidence",
+    "ledger_snapshot",
+    "supervision_notice",
+    "rectification_rule",
+    "accountability",
 ];

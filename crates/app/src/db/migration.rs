@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005LedgerSnapshots),
             Box::new(M0006SupervisionNotices),
             Box::new(M0007AuditCheckpoints),
+            Box::new(M0008LedgerOutcomes),
         ]
     }
 }
@@ -629,6 +630,74 @@ impl MigrationTrait for M0007AuditCheckpoints {
                 .col(big_integer("size"))
                 .col(string_len_null("root", 64))
                 .col(text_null("finding"))
+                .take(),
+        )
+        .await
+    }
+}
+
+/// What rectification produced besides measures: 建章立制 (rules issued) and 问责 (people held
+/// accountable), both linked to problems; 配合科室 and 整改目标 on measures; where a problem came from
+/// (反馈问题, or 移交问题 / 信访件 handed over by the team); progress-report corrections as new versions.
+struct M0008LedgerOutcomes;
+
+impl MigrationName for M0008LedgerOutcomes {
+    fn name(&self) -> &str {
+        "m0008_ledger_outcomes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0008LedgerOutcomes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per statement.
+        let added: [(&'static str, ColumnDef); 4] = [
+            ("measure", string_len_null("supporting", 200)),
+            ("measure", string_len_null("target", 500)),
+            (
+                "problem",
+                string_len("origin", 20).default("feedback").take(),
+            ),
+            ("progress_report", big_integer_null("supersedes_id")),
+        ];
+        for (t, mut col) in added {
+            m.alter_table(Table::alter().table(t).add_column(&mut col).take())
+                .await?;
+        }
+        m.create_table(
+            table("rectification_rule")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("problem_id"))
+                .col(string_len("title", 200))
+                .col(string_len_null("doc_no", 100))
+                .col(string_len("issued_on", 10))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("rectification_rule", "problem_id")
+                        .to("problem", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("accountability")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("problem_id"))
+                .col(string_len("person", 50))
+                .col(string_len_null("position", 100))
+                .col(string_len("action", 100))
+                .col(string_len("decided_on", 10))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("accountability", "problem_id")
+                        .to("problem", "id"),
+                )
                 .take(),
         )
         .await

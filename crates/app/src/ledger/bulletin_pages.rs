@@ -157,7 +157,15 @@ pub(super) async fn bulletin_write(
             postcode: text(&f.postcode),
         },
     };
-    let mut b = super::bulletin_out::write(&round, &tree.sections, &tree.problems, &facts, &issue);
+    let done = super::outcomes::of_round(&state.db, round.id).await?;
+    let mut b = super::bulletin_out::write(
+        &round,
+        &tree.sections,
+        &tree.problems,
+        &facts,
+        &done,
+        &issue,
+    );
     // The public anchors the log: the bulletin carries a checkpoint signed as it was written.
     if let Some(cp) = crate::audit::checkpoints::sign_current(&state.db, &state.log_key).await? {
         b.closing.push(format!(

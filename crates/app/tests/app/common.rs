@@ -445,3 +445,18 @@ pub fn settings_form(
         })
         .collect()
 }
+
+/// The rows of the first sheet of an .xlsx download.
+pub fn xlsx_rows(body: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).expect("a real .xlsx");
+    let range = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}

@@ -1062,6 +1062,7 @@ async fn bulletin_round_trip_through_the_ledger_on_the_three_seeds() {
             &tree.sections,
             &tree.problems,
             &facts,
+            &Default::default(),
             &issue,
         );
         let again = app::ledger::import::draft(

@@ -11,6 +11,7 @@ mod bad_input;
 mod calendar_pages;
 mod common;
 mod import;
+mod ledger_outcomes;
 mod ledger_pages;
 mod login;
 mod org_pages;
