@@ -261,11 +261,84 @@ pub(super) async fn dashboard(
     if measures.is_empty() {
         return Ok((Vec::new(), on_time));
     }
-    Ok((
-        vec![
-            completion("完成情况（按方面）", &by_section),
-            completion("完成情况（按责任科室）", &by_department),
-        ],
-        on_time,
-    ))
+    let mut charts = vec![
+        completion("完成情况（按方面）", &by_section),
+        completion("完成情况（按责任科室）", &by_department),
+    ];
+    let dated = done_dates(state, measures).await?;
+    if !dated.is_empty() {
+        use super::trend;
+        let days = trend::weekly_days(crate::calendar::today(), 12);
+        let counts = trend::overdue_counts(&dated, &days);
+        let points: Vec<(String, usize)> = days
+            .iter()
+            .zip(counts)
+            .map(|(d, n)| (d.format("%m/%d").to_string(), n))
+            .collect();
+        charts.push(super::charts::trend(
+            "逾期趋势（近12周，每周同日）",
+            &points,
+        ));
+    }
+    Ok((charts, on_time))
+}
+
+/// Each dated measure's deadline and the spans in which it stood completed or closed, from its
+/// audit trail (its 销号 date alone where the trail has no status change, as for imported ledgers).
+async fn done_dates(
+    state: &AppState,
+    measures: &[measure::Model],
+) -> Result<Vec<super::trend::Dated>, AppError> {
+    use crate::audit::entity as audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    type Spans = Vec<(calendar::NaiveDate, Option<calendar::NaiveDate>)>;
+    let dated: Vec<&measure::Model> = measures
+        .iter()
+        .filter(|m| m.due_kind == "date" && m.due_on.is_some())
+        .collect();
+    let ids: Vec<String> = dated.iter().map(|m| m.id.to_string()).collect();
+    let mut spans: std::collections::HashMap<String, Spans> = Default::default();
+    for chunk in ids.chunks(500) {
+        let events = audit_event::Entity::find()
+            .filter(audit_event::Column::ObjectType.eq("measure"))
+            .filter(audit_event::Column::ObjectId.is_in(chunk.to_vec()))
+            .order_by_asc(audit_event::Column::Seq)
+            .all(&state.db)
+            .await?;
+        for e in events {
+            let status = crate::audit::event::Event::parse_changes(&e.changes)
+                .ok()
+                .and_then(|c| c.get("status").map(|[_, after]| after.clone()));
+            let (Some(status), Some(day)) = (status, crate::calendar::day_of_ms(e.at)) else {
+                continue;
+            };
+            let done = status == "completed" || status == "closed";
+            let mine = spans.entry(e.object_id).or_default();
+            let open = mine.last().is_some_and(|(_, until)| until.is_none());
+            if done && !open {
+                mine.push((day, None));
+            } else if !done
+                && open
+                && let Some(last) = mine.last_mut()
+            {
+                last.1 = Some(day);
+            }
+        }
+    }
+    Ok(dated
+        .into_iter()
+        .filter_map(|m| {
+            let due = m.due_on.as_deref()?.parse().ok()?;
+            let done = match spans.remove(&m.id.to_string()) {
+                Some(s) if !s.is_empty() => s,
+                _ => m
+                    .closed_on
+                    .as_deref()
+                    .and_then(|d| d.parse().ok())
+                    .map(|d| vec![(d, None)])
+                    .unwrap_or_default(),
+            };
+            Some(super::trend::Dated { due, done })
+        })
+        .collect())
 }

@@ -353,6 +353,13 @@ async fn the_demo_round_shows_every_state_and_alert() {
         "{}",
         page.body
     );
+    // The overdue trend ends today with the measures overdue now (as the 工作台 counts them below).
+    let today = app::calendar::today().format("%m/%d").to_string();
+    assert!(
+        page.body.contains("逾期趋势") && page.body.contains(&format!("<title>{today}：3</title>")),
+        "{}",
+        page.body
+    );
     assert_eq!(app.count("measure WHERE close_out = 'returned'").await, 1);
     assert_eq!(app.count("measure WHERE close_out = 'requested'").await, 1);
     assert_eq!(app.count("measure WHERE relapses = 1").await, 1);
