@@ -14,7 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    Set, Statement, TransactionTrait,
+    Statement, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -203,18 +203,38 @@ impl AuditedTx {
         if self.pending.is_empty() {
             return Err(AuditedError::NoEvent);
         }
+        // The sequence counter and the tree's frontier in one read (both single rows).
         let head = self
             .tx
             .query_one_raw(Statement::from_string(
                 self.tx.get_database_backend(),
-                "SELECT next_seq FROM audit_head WHERE id = 1",
+                "SELECT h.next_seq, t.frontier FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1",
             ))
             .await?
-            .ok_or_else(|| AuditedError::Encoding("audit_head 缺失".into()))?;
-        let mut seq: i64 = head.try_get("", "next_seq")?;
+            .ok_or_else(|| AuditedError::Encoding("audit_head 或 audit_tree 缺失".into()))?;
+        let mut seq: i64 = head.try_get_by_index(0)?;
+        let frontier: Vec<u8> = head.try_get_by_index(1)?;
         let at_ms = crate::db::now_ms();
         let mut written = Vec::new();
         let mut leaves = Vec::new();
+        let mut events = Query::insert()
+            .into_table("audit_event")
+            .columns([
+                "seq",
+                "version",
+                "at",
+                "actor_id",
+                "actor_name",
+                "department_id",
+                "ip",
+                "action",
+                "object_type",
+                "object_id",
+                "changes",
+                "prev_hash",
+                "leaf_hash",
+            ])
+            .to_owned();
         for ((object_type, object_id), changes) in std::mem::take(&mut self.pending) {
             let prev_hash = audit_event::Entity::find()
                 .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
@@ -238,88 +258,94 @@ impl AuditedTx {
                 changes,
                 prev_hash,
             };
-            audit_event::ActiveModel {
-                seq: Set(event.seq),
-                version: Set(crate::audit::event::VERSION),
-                at: Set(event.at_ms),
-                actor_id: Set(event.actor_id),
-                actor_name: Set(event.actor_name.clone()),
-                department_id: Set(event.department_id),
-                ip: Set(event.ip.clone()),
-                action: Set(event.action.clone()),
-                object_type: Set(event.object_type.clone()),
-                object_id: Set(event.object_id.clone()),
-                changes: Set(event.changes_json()),
-                prev_hash: Set(event.prev_hash.clone()),
-                leaf_hash: Set(event.leaf_hash_hex()),
-            }
-            .insert(&self.tx)
-            .await?;
-            leaves.push(audit::leaf_hash(&event.canonical_bytes()));
+            let leaf = audit::leaf_hash(&event.canonical_bytes());
+            let changes = event.changes_json();
+            events.values_panic([
+                event.seq.into(),
+                crate::audit::event::VERSION.into(),
+                event.at_ms.into(),
+                event.actor_id.into(),
+                event.actor_name.into(),
+                event.department_id.into(),
+                event.ip.into(),
+                event.action.into(),
+                event.object_type.into(),
+                event.object_id.into(),
+                changes.into(),
+                event.prev_hash.into(),
+                leaf.to_hex().into(),
+            ]);
+            leaves.push(leaf);
             written.push(seq);
             seq += 1;
         }
-        self.tx
-            .execute(
-                &Query::update()
-                    .table("audit_head")
-                    .value("next_seq", seq)
-                    .and_where(Expr::col("id").eq(1))
-                    .to_owned(),
-            )
-            .await?;
-        append_leaves(&self.tx, &leaves).await?;
+        // Round trips are what an audited write costs most (sqlx runs SQLite on its own thread):
+        // the events go in one statement, the counter, tree head and new nodes in one batch.
+        self.tx.execute(&events).await?;
+        let batch = tree_updates(self.tx.get_database_backend(), &frontier, &leaves, seq)?;
+        self.tx.execute_unprepared(&batch).await?;
         self.tx.commit().await?;
         Ok(written)
     }
 }
 
-/// Appends the new events to the Merkle tree in the same transaction: the completed subtree roots
-/// are stored and the frontier replaced. The audit lock taken at `begin` serialises this.
-async fn append_leaves(
-    tx: &DatabaseTransaction,
+/// The statements that advance the sequence counter and append the new leaves to the Merkle tree
+/// (the completed subtree roots stored, the frontier replaced), as one batch. Every value in it is a
+/// number or a hash this code computed, inlined by sea-query. The audit lock taken at `begin`
+/// serialises this.
+fn tree_updates(
+    backend: sea_orm::DbBackend,
+    frontier: &[u8],
     leaves: &[audit::Hash],
-) -> Result<(), AuditedError> {
-    let b = tx.get_database_backend();
-    let row = tx
-        .query_one_raw(Statement::from_string(
-            b,
-            "SELECT frontier FROM audit_tree WHERE id = 1",
-        ))
-        .await?
-        .ok_or_else(|| AuditedError::Encoding("audit_tree 缺失".into()))?;
-    let bytes: Vec<u8> = row.try_get_by_index(0)?;
+    next_seq: i64,
+) -> Result<String, AuditedError> {
     let mut frontier =
-        audit::Frontier::from_bytes(&bytes).map_err(|e| AuditedError::Encoding(e.to_string()))?;
-    let mut insert = Query::insert()
+        audit::Frontier::from_bytes(frontier).map_err(|e| AuditedError::Encoding(e.to_string()))?;
+    let mut nodes = Query::insert()
         .into_table("audit_node")
         .columns(["level", "idx", "hash"])
         .to_owned();
+    let mut any_node = false;
     for leaf in leaves {
-        let mut nodes = Vec::new();
+        let mut completed = Vec::new();
         frontier
-            .append_with(*leaf, |node, hash| nodes.push((node, hash.to_hex())))
+            .append_with(*leaf, |node, hash| completed.push((node, hash.to_hex())))
             .map_err(|e| AuditedError::Encoding(e.to_string()))?;
-        for (node, hash) in nodes {
-            insert.values_panic([
+        for (node, hash) in completed {
+            any_node = true;
+            nodes.values_panic([
                 i32::from(node.level()).into(),
                 (node.index() as i64).into(),
                 hash.into(),
             ]);
         }
     }
-    tx.execute(&insert).await?;
-    tx.execute(
-        &Query::update()
-            .table("audit_tree")
-            .value("size", frontier.size() as i64)
-            .value("frontier", frontier.to_bytes())
-            .value("root", frontier.root().to_hex())
-            .and_where(Expr::col("id").eq(1))
-            .to_owned(),
-    )
-    .await?;
-    Ok(())
+    let head = Query::update()
+        .table("audit_head")
+        .value("next_seq", next_seq)
+        .and_where(Expr::col("id").eq(1))
+        .to_owned();
+    let tree = Query::update()
+        .table("audit_tree")
+        .value("size", frontier.size() as i64)
+        .value("frontier", frontier.to_bytes())
+        .value("root", frontier.root().to_hex())
+        .and_where(Expr::col("id").eq(1))
+        .to_owned();
+    let mut statements = match backend {
+        sea_orm::DbBackend::Postgres => {
+            use sea_orm::sea_query::PostgresQueryBuilder as B;
+            vec![head.to_string(B), tree.to_string(B), nodes.to_string(B)]
+        }
+        _ => {
+            use sea_orm::sea_query::SqliteQueryBuilder as B;
+            vec![head.to_string(B), tree.to_string(B), nodes.to_string(B)]
+        }
+    };
+    if !any_node {
+        statements.pop();
+    }
+    Ok(statements.join(";\n"))
 }
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {

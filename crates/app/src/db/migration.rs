@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006SupervisionNotices),
             Box::new(M0007AuditCheckpoints),
             Box::new(M0008LedgerOutcomes),
+            Box::new(M0010AuditObjectIndex),
         ]
     }
 }
@@ -700,6 +701,29 @@ impl MigrationTrait for M0008LedgerOutcomes {
                 )
                 .take(),
         )
+        .await
+    }
+}
+
+/// Each write looks up its object's previous event (for `prev_hash`), and history pages list an
+/// object's events: both by (object_type, object_id), newest first. Without this index every audited
+/// write scanned the whole log.
+struct M0010AuditObjectIndex;
+
+impl MigrationName for M0010AuditObjectIndex {
+    fn name(&self) -> &str {
+        "m0010_audit_object_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0010AuditObjectIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(index(
+            "idx_audit_object",
+            "audit_event",
+            &["object_type", "object_id", "seq"],
+        ))
         .await
     }
 }
