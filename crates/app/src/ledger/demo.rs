@@ -218,11 +218,52 @@ pub async fn generate(
         .order_by_asc(measure::Column::Id)
         .all(db)
         .await?;
-    for (item, m) in ITEMS.iter().zip(measures) {
-        tell(db, &m, item.story, today)
+    for (item, m) in ITEMS.iter().zip(&measures) {
+        tell(db, m, item.story, today)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    outcomes(db, round, &measures, today).await
+}
+
+/// What the round produced besides measures: a regulation issued and a person held accountable,
+/// each on the problem of a closed measure.
+async fn outcomes(
+    db: &DatabaseConnection,
+    round: i64,
+    measures: &[measure::Model],
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use super::outcomes::{AccountabilityInput, RuleInput, add_accountability, add_rule};
+    let (Some(first), Some(last)) = (measures.first(), measures.last()) else {
+        return Ok(());
+    };
+    let on = |days: i64| (today - Duration::days(days)).to_string();
+    add_rule(
+        db,
+        Actor::system("演示数据"),
+        round,
+        RuleInput {
+            problem_id: first.problem_id,
+            title: "滨海市科学技术局党组理论学习中心组学习制度".into(),
+            doc_no: Some("滨科党组〔2026〕3号".into()),
+            issued_on: on(60),
+        },
+    )
+    .await?;
+    add_accountability(
+        db,
+        Actor::system("演示数据"),
+        round,
+        AccountabilityInput {
+            problem_id: last.problem_id,
+            person: "赵立新".into(),
+            position: Some("原综合处副处长".into()),
+            action: "诫勉谈话".into(),
+            decided_on: on(40),
+        },
+    )
+    .await?;
     Ok(())
 }
 
