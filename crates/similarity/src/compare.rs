@@ -71,31 +71,51 @@ pub fn section_shingles(analysis: &Analysis, sections: &[Section]) -> Vec<(Strin
 }
 
 /// [`section_shingles`] from the `(hash, position)` list of a text sorted by hash, as the index stores it.
+/// `ranges` are in text order without overlaps, as [`section_ranges`] gives them.
 pub fn section_sets(sorted: &[(u64, u32)], ranges: &[SectionRange]) -> Vec<(String, Vec<u64>)> {
-    let mut out: Vec<(String, Vec<u64>, bool)> = Vec::new();
-    for (name, from, to) in ranges {
-        // Shingle `i` covers chars `i..i + SHINGLE_LEN`.
-        let last = (to + 1).saturating_sub(SHINGLE_LEN as u32).max(*from);
-        let hashes = sorted
-            .iter()
-            .filter(|&&(_, p)| (*from..last).contains(&p))
-            .map(|&(h, _)| h);
-        match out.iter_mut().find(|(n, _, _)| n == name) {
-            Some((_, set, merged)) => {
-                set.extend(hashes);
-                *merged = true;
-            }
-            None => out.push((name.clone(), hashes.collect(), false)),
+    // Ranges with the same name share one set.
+    let mut names: Vec<&str> = Vec::new();
+    let slots: Vec<usize> = ranges
+        .iter()
+        .map(|(name, _, _)| {
+            names.iter().position(|n| n == name).unwrap_or_else(|| {
+                names.push(name);
+                names.len() - 1
+            })
+        })
+        .collect();
+    // Shingle `i` covers chars `i..i + SHINGLE_LEN`: it lies inside `[from, to)` when `i < last`.
+    let lasts: Vec<u32> = ranges
+        .iter()
+        .map(|(_, from, to)| (to + 1).saturating_sub(SHINGLE_LEN as u32).max(*from))
+        .collect();
+    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); names.len()];
+    // One pass in hash order, so every set comes out sorted.
+    for &(h, p) in sorted {
+        let r = ranges.partition_point(|(_, from, _)| *from <= p);
+        if let Some(r) = r.checked_sub(1)
+            && p < lasts[r]
+        {
+            sets[slots[r]].push(h);
         }
     }
-    out.into_iter()
-        .map(|(name, mut set, merged)| {
-            if merged {
-                set.sort_unstable();
-            }
+    names
+        .into_iter()
+        .zip(sets)
+        .map(|(name, mut set)| {
             set.dedup();
-            (name, set)
+            (name.to_owned(), set)
         })
+        .collect()
+}
+
+/// `sorted` without the shingles for which `ignore` is true (template text), so that the similarities
+/// computed from it afterwards need not ask again.
+pub fn without(sorted: &[(u64, u32)], ignore: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
+    sorted
+        .iter()
+        .copied()
+        .filter(|&(h, _)| !ignore(h))
         .collect()
 }
 

@@ -41,6 +41,9 @@ pub enum Error {
     InvalidId(String),
     #[error("索引中没有编号为“{0}”的文档")]
     NotFound(String),
+    /// Another change to the index overtook a merge, which is then dropped (the index is unchanged).
+    #[error("合并作废：{0}")]
+    MergeOvertaken(String),
     #[error("{path} 无法读取：{reason}")]
     Unreadable { path: PathBuf, reason: String },
 }

@@ -5,8 +5,6 @@
 //! with [`BANDS`] bands of [`ROWS`] rows a pair at exactly 0.5 becomes a candidate with probability
 //! 1 − (1 − 0.5³)⁴² ≈ 0.996, and higher above it.
 
-use std::collections::HashMap;
-
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Bins of the one-permutation hash, i.e. the signature length.
@@ -65,29 +63,51 @@ pub fn estimate(a: &Signature, b: &Signature) -> f64 {
 /// Bucket key of each band of a signature.
 pub fn band_keys(sig: &Signature) -> [u64; BANDS] {
     std::array::from_fn(|band| {
-        let rows = &sig[band * ROWS..(band + 1) * ROWS];
-        let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+        let mut bytes = [0u8; ROWS * 4];
+        for (slot, row) in bytes.chunks_exact_mut(4).zip(&sig[band * ROWS..]) {
+            slot.copy_from_slice(&row.to_le_bytes());
+        }
         xxh3_64_with_seed(&bytes, BAND_SEED ^ band as u64)
     })
 }
 
-/// LSH buckets: documents whose signatures agree on a whole band share that band's bucket.
+/// LSH buckets of a fixed set of documents: documents whose signatures agree on a whole band share
+/// that band's bucket.
+///
+/// Per band, the bucket keys sorted with their documents beside them: 12 bytes per document and band,
+/// where a hash map of vectors took several times that (it was a tenth of the index's memory).
 #[derive(Debug, Default)]
 pub struct Lsh {
-    bands: Vec<HashMap<u64, Vec<u32>>>,
+    /// Per band: sorted keys, and the document of each.
+    bands: Vec<(Vec<u64>, Vec<u32>)>,
 }
 
 impl Lsh {
-    pub fn new() -> Self {
-        Self {
-            bands: (0..BANDS).map(|_| HashMap::new()).collect(),
+    pub fn build<'a>(signatures: impl IntoIterator<Item = (u32, &'a Signature)>) -> Self {
+        let mut pairs: Vec<Vec<(u64, u32)>> = vec![Vec::new(); BANDS];
+        for (doc, sig) in signatures {
+            for (band, key) in band_keys(sig).into_iter().enumerate() {
+                pairs[band].push((key, doc));
+            }
         }
+        let bands = pairs
+            .into_iter()
+            .map(|mut band| {
+                band.sort_unstable();
+                band.into_iter().unzip()
+            })
+            .collect();
+        Self { bands }
     }
 
-    pub fn insert(&mut self, doc: u32, sig: &Signature) {
-        for (band, key) in band_keys(sig).into_iter().enumerate() {
-            self.bands[band].entry(key).or_default().push(doc);
-        }
+    /// The documents in the bucket of `key` in `band`.
+    fn bucket(&self, band: usize, key: u64) -> &[u32] {
+        let Some((keys, docs)) = self.bands.get(band) else {
+            return &[];
+        };
+        let from = keys.partition_point(|&k| k < key);
+        let to = keys.partition_point(|&k| k <= key);
+        &docs[from..to]
     }
 
     /// Documents sharing at least one bucket with `sig`, sorted, without repeats.
@@ -95,8 +115,7 @@ impl Lsh {
         let mut docs: Vec<u32> = band_keys(sig)
             .into_iter()
             .enumerate()
-            .filter_map(|(band, key)| self.bands[band].get(&key))
-            .flatten()
+            .flat_map(|(band, key)| self.bucket(band, key))
             .copied()
             .collect();
         docs.sort_unstable();
@@ -104,13 +123,21 @@ impl Lsh {
         docs
     }
 
-    /// Every pair `(a, b)` with `a < b` sharing at least one bucket, sorted, without repeats.
-    pub fn candidate_pairs(&self) -> Vec<(u32, u32)> {
+    /// Every pair `(a, b)` with `a < b` sharing at least one bucket in any of `parts`, sorted, without
+    /// repeats. Each part is a table with the number to add to its documents.
+    pub fn candidate_pairs(parts: &[(u32, &Lsh)]) -> Vec<(u32, u32)> {
         let mut pairs = Vec::new();
-        for bucket in self.bands.iter().flat_map(HashMap::values) {
-            for (i, &a) in bucket.iter().enumerate() {
-                for &b in &bucket[i + 1..] {
-                    pairs.push((a.min(b), a.max(b)));
+        for band in 0..BANDS {
+            let mut all: Vec<(u64, u32)> = Vec::new();
+            for (first, lsh) in parts {
+                if let Some((keys, docs)) = lsh.bands.get(band) {
+                    all.extend(keys.iter().zip(docs).map(|(&k, &d)| (k, first + d)));
+                }
+            }
+            all.sort_unstable();
+            for bucket in all.chunk_by(|x, y| x.0 == y.0) {
+                for (i, &(_, a)) in bucket.iter().enumerate() {
+                    pairs.extend(bucket[i + 1..].iter().map(|&(_, b)| (a.min(b), a.max(b))));
                 }
             }
         }
@@ -155,11 +182,16 @@ mod tests {
     fn identical_documents_share_every_bucket() {
         let sig = signature(set("研究内容包括三个方面的关键技术攻关")).unwrap();
         let other = signature(set("完全不同的另一段文字用来对照检查结果")).unwrap();
-        let mut lsh = Lsh::new();
-        lsh.insert(7, &sig);
-        lsh.insert(9, &other);
-        lsh.insert(8, &sig);
+        let lsh = Lsh::build([(7, &sig), (9, &other), (8, &sig)]);
         assert_eq!(lsh.candidates(&sig), vec![7, 8]);
-        assert_eq!(lsh.candidate_pairs(), vec![(7, 8)]);
+        assert_eq!(lsh.candidates(&other), vec![9]);
+        assert_eq!(Lsh::candidate_pairs(&[(0, &lsh)]), vec![(7, 8)]);
+        // Tables of two segments: documents are numbered on from each one's first.
+        let second = Lsh::build([(0, &other), (1, &sig)]);
+        assert_eq!(
+            Lsh::candidate_pairs(&[(0, &lsh), (10, &second)]),
+            vec![(7, 8), (7, 11), (8, 11), (9, 10)]
+        );
+        assert!(Lsh::default().candidates(&sig).is_empty());
     }
 }

@@ -124,9 +124,10 @@ pub fn normalize(text: &str) -> Normalized {
     out
 }
 
-/// Whether `c` is a combining mark, which NFKC may compose with the char before it.
+/// Whether `c` is a combining mark, which NFKC may compose with the char before it. Asked of every
+/// char, so the ideographs (none of them a mark) are answered before the table look-up.
 fn joins(c: char) -> bool {
-    c >= '\u{300}' && is_combining_mark(c)
+    c >= '\u{300}' && !('\u{3400}'..='\u{9FFF}').contains(&c) && is_combining_mark(c)
 }
 
 /// Chars that NFKC leaves as they are when no combining mark follows: the fast path for Chinese text.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::normalize::normalize;
+use crate::normalize::{Normalized, normalize};
 
 /// Name of the text before the first recognised heading.
 pub const UNTITLED: &str = "未分节";
@@ -66,11 +66,9 @@ pub struct Section {
 }
 
 impl SectionRules {
-    /// Sections of `text` in order, covering it from the first non-empty line to the end. Text before the
-    /// first heading forms a section named [`UNTITLED`] when it has any letters or digits.
-    pub fn split(&self, text: &str) -> Vec<Section> {
-        let matchers: Vec<(usize, Vec<String>)> = self
-            .headings
+    /// For each heading, its index and its normalised words.
+    fn matchers(&self) -> Vec<(usize, Vec<String>)> {
+        self.headings
             .iter()
             .enumerate()
             .map(|(i, h)| {
@@ -81,16 +79,31 @@ impl SectionRules {
                     .collect();
                 (i, words)
             })
-            .collect();
+            .collect()
+    }
+
+    /// Sections of `text` in order, covering it from the first non-empty line to the end. Text before the
+    /// first heading forms a section named [`UNTITLED`] when it has any letters or digits.
+    pub fn split(&self, text: &str) -> Vec<Section> {
+        self.split_normalized(text, &normalize(text))
+    }
+
+    /// [`SectionRules::split`] given the normalisation of `text`, which the index has already made:
+    /// a line's normalised chars are a slice of it (no combining cluster spans a line break), so
+    /// the text is not normalised a second time line by line.
+    pub fn split_normalized(&self, text: &str, normalized: &Normalized) -> Vec<Section> {
+        let matchers = self.matchers();
         let mut sections: Vec<Section> = Vec::new();
         let mut offset = 0u32;
+        let mut from = 0;
         let total = text.chars().count() as u32;
         for line in text.split_inclusive('\n') {
             let line_len = line.chars().count() as u32;
-            if let Some(i) = heading_of(line, &matchers) {
+            let to = normalized.position_of_original(offset + line_len);
+            if let Some(i) = heading_of(&normalized.chars()[from..to], &matchers) {
                 match sections.last_mut() {
                     Some(last) => last.end = offset,
-                    None if !normalize(&text[..byte_of(text, offset)]).is_empty() => {
+                    None if from > 0 => {
                         sections.push(Section {
                             name: UNTITLED.to_owned(),
                             start: 0,
@@ -106,8 +119,9 @@ impl SectionRules {
                 });
             }
             offset += line_len;
+            from = to;
         }
-        if sections.is_empty() && !normalize(text).is_empty() {
+        if sections.is_empty() && !normalized.is_empty() {
             sections.push(Section {
                 name: UNTITLED.to_owned(),
                 start: 0,
@@ -118,18 +132,12 @@ impl SectionRules {
     }
 }
 
-fn byte_of(text: &str, char_offset: u32) -> usize {
-    text.char_indices()
-        .nth(char_offset as usize)
-        .map_or(text.len(), |(b, _)| b)
-}
-
-/// Index of the heading that `line` opens, if it is a heading line.
-fn heading_of(line: &str, matchers: &[(usize, Vec<String>)]) -> Option<usize> {
-    let normalized: String = normalize(line).chars().iter().collect();
-    if normalized.chars().count() > MAX_HEADING_LEN {
+/// Index of the heading that a line opens, given its normalised chars, if it is a heading line.
+fn heading_of(line: &[char], matchers: &[(usize, Vec<String>)]) -> Option<usize> {
+    if line.len() > MAX_HEADING_LEN {
         return None;
     }
+    let normalized: String = line.iter().collect();
     let rest = strip_numbering(&normalized);
     matchers
         .iter()
@@ -177,6 +185,38 @@ mod tests {
     fn long_paragraph_starting_with_heading_word_is_not_a_heading() {
         let sections = SectionRules::default().split(APPLICATION);
         assert_eq!(sections.iter().filter(|s| s.name == "研究内容").count(), 1);
+    }
+
+    #[test]
+    fn splitting_the_normalised_text_agrees_with_splitting_line_by_line() {
+        let text = format!("前言\r\n{APPLICATION}e\u{301}\n\u{301}研究基础\n（二）經費預算：\n");
+        let sections = SectionRules::default().split(&text);
+        assert_eq!(
+            names(&sections),
+            vec![
+                UNTITLED,
+                "立项依据",
+                "研究内容",
+                "研究方案",
+                "预期成果",
+                "研究基础",
+                "经费预算"
+            ]
+        );
+        // Each line normalised on its own opens a section exactly where the split found one.
+        let matchers = SectionRules::default().matchers();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let starts = sections
+                .iter()
+                .any(|s| s.start == offset && s.name != UNTITLED);
+            assert_eq!(
+                starts,
+                heading_of(normalize(line).chars(), &matchers).is_some(),
+                "{line}"
+            );
+            offset += line.chars().count() as u32;
+        }
     }
 
     #[test]

@@ -19,25 +19,46 @@ pub struct Fingerprint {
 }
 
 /// Fingerprints of a text given its shingle hashes, in text order, each position once.
+///
+/// The minimum of a window is carried to the next window while it stays inside (the new last hash
+/// replaces it when not larger, keeping the rightmost on ties); the window is searched again only when
+/// its minimum drops out, so each hash is looked at about twice instead of [`WINDOW`] times.
 pub fn winnow(hashes: &[u64]) -> Vec<Fingerprint> {
     let mut out: Vec<Fingerprint> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
     let window = WINDOW.min(hashes.len());
     if window == 0 {
         return out;
     }
+    let mut chosen: Option<usize> = None;
     for start in 0..=hashes.len() - window {
-        let chosen = (start..start + window)
-            .rev()
-            .min_by_key(|&i| hashes[i])
-            .unwrap_or(start);
-        if out.last().is_none_or(|f| f.position as usize != chosen) {
+        let last = start + window - 1;
+        let min = match chosen {
+            Some(m) if m >= start => {
+                if hashes[last] <= hashes[m] {
+                    last
+                } else {
+                    m
+                }
+            }
+            _ => rightmost_minimum(hashes, start, last),
+        };
+        if chosen != Some(min) {
             out.push(Fingerprint {
-                hash: hashes[chosen],
-                position: chosen as u32,
+                hash: hashes[min],
+                position: min as u32,
             });
+            chosen = Some(min);
         }
     }
     out
+}
+
+/// Position of the smallest hash in `first..=last`, the rightmost on ties.
+fn rightmost_minimum(hashes: &[u64], first: usize, last: usize) -> usize {
+    (first..=last)
+        .rev()
+        .min_by_key(|&i| hashes[i])
+        .unwrap_or(first)
 }
 
 /// The 32-bit key under which a fingerprint is stored in the inverted index. Collisions only cost a
@@ -73,7 +94,30 @@ mod tests {
         assert!(winnow(&[]).is_empty());
     }
 
+    /// The definition: every window on its own.
+    fn winnow_each_window(hashes: &[u64]) -> Vec<Fingerprint> {
+        let mut out: Vec<Fingerprint> = Vec::new();
+        let window = WINDOW.min(hashes.len());
+        for start in 0..(hashes.len() + 1).saturating_sub(window.max(1)) {
+            let chosen = rightmost_minimum(hashes, start, start + window - 1);
+            if out.last().is_none_or(|f| f.position as usize != chosen) {
+                out.push(Fingerprint {
+                    hash: hashes[chosen],
+                    position: chosen as u32,
+                });
+            }
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn carried_minimum_agrees_with_each_window_on_its_own(
+            hashes in prop::collection::vec(0u64..6, 0..60)
+        ) {
+            prop_assert_eq!(winnow(&hashes), winnow_each_window(&hashes));
+        }
+
         #[test]
         fn shared_run_of_thirteen_shares_a_fingerprint(
             a in "[一二三四五六七八九十]{0,40}",

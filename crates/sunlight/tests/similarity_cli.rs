@@ -173,6 +173,115 @@ fn scan_prints_pairs_at_or_above_the_threshold_as_json_lines() {
 }
 
 #[test]
+fn sources_of_the_same_owner_are_left_out_of_the_second_ratio() {
+    let dir = scratch("owner");
+    let index = s(&dir.join("index"));
+    let mine = text(40, 400);
+    let theirs = text(41, 400);
+    for (name, owner, body) in [
+        ("MINE.txt", "单位甲", &mine),
+        ("THEIRS.txt", " 单位乙 ", &theirs),
+    ] {
+        let file = write(&dir, name, body);
+        let out = sunlight(&[
+            "similarity",
+            "index",
+            "--index",
+            &index,
+            "--owner",
+            owner,
+            &file,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // Half of the query comes from the applicant's own earlier document, half from another's.
+    let half = |t: &str| t.chars().take(200).collect::<String>();
+    let query = write(&dir, "Q.txt", &format!("{}{}", half(&mine), half(&theirs)));
+    let check = |owner: Option<&str>, json: bool| {
+        let mut args = vec!["similarity", "check", "--index", &index, &query];
+        args.extend(owner.map(|o| ["--owner", o]).into_iter().flatten());
+        if json {
+            args.push("--json");
+        }
+        let out = sunlight(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let report: serde_json::Value = serde_json::from_str(&check(Some("单位甲"), true)).unwrap();
+    assert_eq!(report["total_ratio"].as_f64(), Some(1.0));
+    let excluding_own = report["ratio_excluding_own"].as_f64().unwrap();
+    assert!((excluding_own - 0.5).abs() < 0.01, "{excluding_own}");
+    let owners: Vec<(&str, &str)> = report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["owner"].as_str().unwrap()))
+        .collect();
+    assert_eq!(owners.len(), 2);
+    assert!(owners.contains(&("MINE", "单位甲")) && owners.contains(&("THEIRS", "单位乙")));
+    assert!(check(Some("单位甲"), false).contains("去除本人已有文献复制比：50."));
+
+    // Without an owner nothing is the applicant's own; another owner's own is THEIRS.
+    let report: serde_json::Value = serde_json::from_str(&check(None, true)).unwrap();
+    assert_eq!(report["ratio_excluding_own"].as_f64(), Some(1.0));
+    let plain = check(Some("单位乙"), false);
+    assert!(plain.contains("去除本人已有文献复制比：50."), "{plain}");
+    assert!(
+        plain.contains("\t单位甲\n") && plain.contains("\t单位乙\n"),
+        "{plain}"
+    );
+
+    let out = sunlight(&[
+        "similarity",
+        "check",
+        "--index",
+        &index,
+        "--owner",
+        "  ",
+        &query,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("单位名称不能为空"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn segments_are_merged_once_ten_have_accumulated() {
+    let dir = scratch("merge");
+    let index = s(&dir.join("index"));
+    for i in 0..10u64 {
+        let file = write(&dir, &format!("D{i}.txt"), &text(60 + i, 300));
+        let out = sunlight(&["similarity", "index", "--index", &index, &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out).contains("个索引段合并为1个"),
+            i == 9,
+            "{}",
+            stdout(&out)
+        );
+    }
+    let segments = std::fs::read_dir(&index)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".seg")
+        })
+        .count();
+    assert_eq!(segments, 1);
+    let query = write(&dir, "Q.txt", &text(64, 300));
+    let out = sunlight(&["similarity", "check", "--index", &index, &query, "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["sources"][0]["id"], "D4");
+    assert_eq!(report["total_ratio"].as_f64(), Some(1.0));
+}
+
+#[test]
 fn mistakes_are_explained_and_change_nothing() {
     let dir = scratch("errors");
     let index = s(&dir.join("index"));

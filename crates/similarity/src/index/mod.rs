@@ -1,17 +1,21 @@
 //! The persistent, incremental 查重 index kept in a directory.
 //!
 //! Each [`Index::add`] writes one immutable segment file and then atomically replaces the manifest;
-//! deletions only touch the manifest; [`Index::merge`] rewrites the live documents into one segment.
-//! A crash at any point leaves the last committed state readable.
+//! deletions only touch the manifest; a [merge](merge) copies the live documents of several segments
+//! into one, on another thread while the index keeps answering checks. A crash at any point leaves the
+//! last committed state readable.
 //!
-//! In memory: per document its segment metadata (id, owner, positions in the file, 128×u32 signature),
-//! the LSH buckets, the winnowing postings (6 bytes each) and the template set. Texts and their stored
+//! In memory, per segment: each document's metadata (id, owner, positions in the file), the LSH buckets
+//! (12 bytes per document and band) and the winnowing postings (4 bytes each in a segment of at most
+//! 65,536 documents), all by ordinal in the segment; and the template set. Texts, signatures and stored
 //! analyses ([`features`]) stay on disk; a check reads the features of its candidates and never
 //! normalises or hashes their texts again.
 
+mod check;
 mod features;
 mod frequency;
 mod manifest;
+pub mod merge;
 mod postings;
 mod segment;
 
@@ -22,14 +26,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::align::align;
-use crate::compare::{Similarity, compare_sections, section_ranges, section_sets};
+use crate::compare::{Similarity, section_ranges};
 use crate::document::{Analysis, DocId, Document};
 use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
-use crate::report::{Report, SourceFinding, Thresholds};
+use crate::report::Thresholds;
 use crate::section::SectionRules;
-use crate::winnow::{Fingerprint, posting_key};
 use features::Features;
 use frequency::Templates;
 use manifest::{Manifest, SegmentEntry, sync_dir};
@@ -90,8 +92,10 @@ struct LoadedSegment {
     segment: Segment,
     /// Global document number of ordinal 0 of this segment.
     first_doc: u32,
-    /// Posting keys to global document numbers.
+    /// Posting keys to ordinals in this segment (so that a merge elsewhere only moves `first_doc`).
     postings: Postings,
+    /// LSH buckets of this segment's signatures, by ordinal too.
+    lsh: Lsh,
 }
 
 /// An open index directory.
@@ -105,7 +109,6 @@ pub struct Index {
     docs: Vec<(u32, u32)>,
     live: Vec<bool>,
     by_id: HashMap<String, u32>,
-    lsh: Lsh,
     templates: Templates,
 }
 
@@ -125,23 +128,24 @@ impl Index {
             docs: Vec::new(),
             live: Vec::new(),
             by_id: HashMap::new(),
-            lsh: Lsh::new(),
             templates: Templates::default(),
         };
         for entry in &manifest.segments {
-            let segment = Segment::open(&dir.join(&entry.file))?;
-            index.push_segment(segment, &entry.deleted);
+            let mut segment = Segment::open(&dir.join(&entry.file))?;
+            let (postings, lsh) = take_postings(&mut segment);
+            index.push_segment(segment, postings, lsh, &entry.deleted);
         }
         let all: Vec<&Segment> = index.segments.iter().map(|s| &s.segment).collect();
         index.templates = frequency::templates(&all, index.settings.template_cap)?;
         Ok(index)
     }
 
-    fn push_segment(&mut self, mut segment: Segment, deleted: &[u32]) {
+    /// Appends a segment to the in-memory state: numbers its documents, marks the `deleted` ordinals,
+    /// and files the live ones under their ids.
+    fn push_segment(&mut self, segment: Segment, postings: Postings, lsh: Lsh, deleted: &[u32]) {
         let seg_no = self.segments.len() as u32;
         let first_doc = self.docs.len() as u32;
-        let mut postings = Vec::new();
-        for (ordinal, meta) in segment.docs.iter_mut().enumerate() {
+        for (ordinal, meta) in segment.docs.iter().enumerate() {
             let doc = first_doc + ordinal as u32;
             let live = deleted.binary_search(&(ordinal as u32)).is_err();
             self.docs.push((seg_no, ordinal as u32));
@@ -149,17 +153,12 @@ impl Index {
             if live {
                 self.by_id.insert(meta.id.clone(), doc);
             }
-            if let Ok(sig) = <&Signature>::try_from(meta.signature.as_slice()) {
-                self.lsh.insert(doc, sig);
-            }
-            postings.extend(meta.keys.iter().map(|&k| (k, doc)));
-            // The keys live on in `postings`; a merge recomputes them from the text.
-            meta.keys = Vec::new();
         }
         self.segments.push(LoadedSegment {
             segment,
             first_doc,
-            postings: Postings::new(postings),
+            postings,
+            lsh,
         });
     }
 
@@ -293,8 +292,9 @@ impl Index {
             }
         }
         self.manifest = manifest;
-        let segment = Segment::open(&path)?;
-        self.push_segment(segment, &superseded);
+        let mut segment = Segment::open(&path)?;
+        let (postings, lsh) = take_postings(&mut segment);
+        self.push_segment(segment, postings, lsh, &superseded);
         let cap = self.settings.template_cap;
         self.templates
             .extend(counts.iter().filter(|(_, n)| *n > cap).map(|(h, _)| *h));
@@ -330,138 +330,19 @@ impl Index {
         Ok(())
     }
 
-    /// Rewrites all live documents into one segment, dropping deleted ones and their frequencies.
-    pub fn merge(&mut self) -> Result<(), Error> {
-        let mut docs = Vec::with_capacity(self.len());
-        for (doc, _) in self.live.iter().enumerate().filter(|(_, live)| **live) {
-            let meta = self.meta(doc as u32);
-            docs.push(Document {
-                id: DocId::parse(&meta.id)?,
-                owner: meta.owner.clone(),
-                text: self.read_text(doc as u32)?,
-            });
-        }
-        let old: Vec<PathBuf> = self
-            .segments
-            .iter()
-            .map(|s| s.segment.path.clone())
-            .collect();
-        let mut fresh = Self {
-            dir: self.dir.clone(),
-            settings: self.settings.clone(),
-            manifest: Manifest {
-                segments: Vec::new(),
-                ..self.manifest.clone()
-            },
-            segments: Vec::new(),
-            docs: Vec::new(),
-            live: Vec::new(),
-            by_id: HashMap::new(),
-            lsh: Lsh::new(),
-            templates: Templates::default(),
-        };
-        // `add` commits the manifest naming only the new segment.
-        fresh.add(docs)?;
-        *self = fresh;
-        for path in old {
-            // The manifest no longer names them; one left behind is only wasted space.
-            let _ = std::fs::remove_file(path);
-        }
-        Ok(())
-    }
-
     fn similarity(&self, a: &[u64], b: &[u64]) -> Similarity {
-        Similarity::of(a, b, |h| self.templates.contains(&h))
-    }
-
-    /// Checks `doc` against the index without adding it. The indexed document with the same id, if
-    /// any, is not compared (re-checking an indexed application does not find itself).
-    pub fn check(&self, doc: &Document) -> Result<Report, Error> {
-        let query = Analysis::of(&doc.text);
-        let cap = self.settings.template_cap as usize;
-        let own = self.by_id.get(doc.id.as_str()).copied();
-        let usable = |d: u32| self.live[d as usize] && Some(d) != own;
-
-        // Stage 2 candidates: documents sharing fingerprints, template fingerprints left out.
-        let mut shared = vec![0u32; self.docs.len()];
-        let mut seeds: Vec<Fingerprint> = Vec::with_capacity(query.fingerprints.len());
-        let mut keys: Vec<u32> = Vec::with_capacity(query.fingerprints.len());
-        for f in &query.fingerprints {
-            let key = posting_key(f.hash);
-            let holders = self.segments.iter().map(|s| s.postings.get(key).len());
-            if holders.sum::<usize>() <= cap {
-                seeds.push(*f);
-                keys.push(key);
-            }
-        }
-        keys.sort_unstable();
-        keys.dedup();
-        for &key in &keys {
-            for s in &self.segments {
-                for &d in s.postings.get(key) {
-                    if usable(d) {
-                        shared[d as usize] += 1;
-                    }
-                }
-            }
-        }
-        let mut ranked: Vec<(u32, u32)> = (0u32..).zip(shared).filter(|&(_, n)| n > 0).collect();
-        ranked.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(n), d));
-        let mut candidates: Vec<u32> = ranked
-            .into_iter()
-            .take(self.settings.max_sources)
-            .map(|(d, _)| d)
-            .collect();
-        // Stage 1 candidates: near duplicates by LSH.
-        if let Some(sig) = &query.signature {
-            candidates.extend(self.lsh.candidates(sig).into_iter().filter(|&d| usable(d)));
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        seeds.sort_unstable_by_key(|f| (f.hash, f.position));
-
-        let suspected = self.settings.thresholds.suspected;
-        let sections = self.settings.sections.split(&doc.text);
-        let section_sets_of_query =
-            section_sets(&query.sorted, &section_ranges(&query.normalized, &sections));
-        let ignore = |h| self.templates.contains(&h);
-        let findings: Vec<Option<SourceFinding>> = candidates
-            .par_iter()
-            .map(|&d| {
-                let source = self.read_features(d)?;
-                let whole = self.similarity(&query.shingles, &source.shingles());
-                let matches = align(&query.hashes, &seeds, &source.sorted, &source.hashes());
-                if matches.is_empty() && whole.jaccard < suspected {
-                    return Ok(None);
-                }
-                let source_sets = section_sets(&source.sorted, &source.sections);
-                let meta = self.meta(d);
-                Ok(Some(SourceFinding {
-                    id: meta.id.clone(),
-                    owner: meta.owner.clone(),
-                    jaccard: whole.jaccard,
-                    containment: whole.containment,
-                    sections: compare_sections(&section_sets_of_query, &source_sets, ignore),
-                    matches,
-                    source: source.offsets,
-                }))
-            })
-            .collect::<Result<_, Error>>()?;
-        Ok(Report::build(
-            &query.normalized,
-            &sections,
-            &doc.owner,
-            findings.into_iter().flatten().collect(),
-            &self.settings.thresholds,
-        ))
+        Similarity::of(a, b, |h| self.templates.contains(h))
     }
 
     /// Every pair of live documents whose Jaccard similarity (templates excluded) is at least
     /// `threshold`, the most similar first. Tuned for `threshold >= 0.5`; below that, pairs may be missed.
     pub fn scan(&self, threshold: f64) -> Result<Vec<Pair>, Error> {
-        let pairs: Vec<(u32, u32)> = self
-            .lsh
-            .candidate_pairs()
+        let parts: Vec<(u32, &Lsh)> = self
+            .segments
+            .iter()
+            .map(|s| (s.first_doc, &s.lsh))
+            .collect();
+        let pairs: Vec<(u32, u32)> = Lsh::candidate_pairs(&parts)
             .into_iter()
             .filter(|&(a, b)| self.live[a as usize] && self.live[b as usize])
             .collect();
@@ -513,7 +394,7 @@ struct Prepared {
 impl Prepared {
     fn of(text: &str, rules: &SectionRules) -> Self {
         let a = Analysis::of(text);
-        let sections = section_ranges(&a.normalized, &rules.split(text));
+        let sections = section_ranges(&a.normalized, &rules.split_normalized(text, &a.normalized));
         Self {
             features: Features::encode(&a.sorted, &OffsetMap::of(&a.normalized), &sections),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
@@ -522,6 +403,26 @@ impl Prepared {
             shingles: a.shingles,
         }
     }
+}
+
+/// The postings and LSH buckets of a freshly opened segment, from the keys and signatures in its
+/// metadata, which are then dropped from it (a merge reads them from the file again).
+fn take_postings(segment: &mut Segment) -> (Postings, Lsh) {
+    let mut pairs = Vec::new();
+    for (ordinal, meta) in (0u32..).zip(segment.docs.iter_mut()) {
+        pairs.extend(meta.keys.iter().map(|&k| (k, ordinal)));
+        meta.keys = Vec::new();
+    }
+    let lsh = Lsh::build((0u32..).zip(&segment.docs).filter_map(|(ordinal, meta)| {
+        Some((
+            ordinal,
+            <&Signature>::try_from(meta.signature.as_slice()).ok()?,
+        ))
+    }));
+    for meta in &mut segment.docs {
+        meta.signature = Vec::new();
+    }
+    (Postings::new(pairs), lsh)
 }
 
 #[cfg(test)]

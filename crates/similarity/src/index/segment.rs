@@ -64,42 +64,80 @@ fn corrupt(path: &Path, reason: &str) -> Error {
 /// Writes a segment to `path` (through a temporary file, synced before the rename, so `path` is either
 /// absent or complete). `df` must be sorted by hash.
 pub fn write(path: &Path, docs: Vec<NewDoc<'_>>, df: &[(u64, u32)]) -> Result<Vec<DocMeta>, Error> {
-    let tmp = path.with_extension("tmp");
-    let err = io_error(&tmp);
-    let file = File::create(&tmp).map_err(&err)?;
-    let mut out = BufWriter::new(file);
-    out.write_all(MAGIC).map_err(&err)?;
-    let mut offset = MAGIC.len() as u64;
-    let mut metas = Vec::with_capacity(docs.len());
+    let mut writer = Writer::create(path)?;
     for doc in docs {
-        out.write_all(doc.text.as_bytes()).map_err(&err)?;
-        out.write_all(&doc.features).map_err(&err)?;
-        let features_offset = offset + doc.text.len() as u64;
-        metas.push(DocMeta {
-            text_offset: offset,
+        writer.push(doc)?;
+    }
+    writer.finish(df.iter().map(|&record| Ok(record)))
+}
+
+/// A segment being written document by document, so that a merge never holds all its documents in
+/// memory. Nothing is visible at `path` until [`Writer::finish`].
+pub struct Writer {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    offset: u64,
+    metas: Vec<DocMeta>,
+}
+
+impl Writer {
+    pub fn create(path: &Path) -> Result<Self, Error> {
+        let tmp = path.with_extension("tmp");
+        let file = File::create(&tmp).map_err(io_error(&tmp))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        out.write_all(MAGIC).map_err(io_error(&tmp))?;
+        Ok(Self {
+            path: path.to_owned(),
+            tmp,
+            out,
+            offset: MAGIC.len() as u64,
+            metas: Vec::new(),
+        })
+    }
+
+    pub fn push(&mut self, doc: NewDoc<'_>) -> Result<(), Error> {
+        let err = io_error(&self.tmp);
+        self.out.write_all(doc.text.as_bytes()).map_err(&err)?;
+        self.out.write_all(&doc.features).map_err(&err)?;
+        let features_offset = self.offset + doc.text.len() as u64;
+        self.metas.push(DocMeta {
+            text_offset: self.offset,
             text_len: doc.text.len() as u32,
             features_offset,
             features_len: doc.features.len() as u32,
             ..doc.meta
         });
-        offset = features_offset + doc.features.len() as u64;
+        self.offset = features_offset + doc.features.len() as u64;
+        Ok(())
     }
-    let df_offset = offset;
-    for (hash, count) in df {
-        out.write_all(&hash.to_le_bytes()).map_err(&err)?;
-        out.write_all(&count.to_le_bytes()).map_err(&err)?;
+
+    /// Writes the frequencies (sorted by hash), the metadata and the trailer, syncs and renames.
+    pub fn finish(
+        mut self,
+        df: impl Iterator<Item = Result<(u64, u32), Error>>,
+    ) -> Result<Vec<DocMeta>, Error> {
+        let err = io_error(&self.tmp);
+        let df_offset = self.offset;
+        let mut records = 0u64;
+        for record in df {
+            let (hash, count) = record?;
+            self.out.write_all(&hash.to_le_bytes()).map_err(&err)?;
+            self.out.write_all(&count.to_le_bytes()).map_err(&err)?;
+            records += 1;
+        }
+        let meta_offset = df_offset + records * DF_RECORD_LEN as u64;
+        let meta = Meta { docs: self.metas };
+        let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.tmp, &e.to_string()))?;
+        self.out.write_all(&bytes).map_err(&err)?;
+        for n in [df_offset, records, meta_offset] {
+            self.out.write_all(&n.to_le_bytes()).map_err(&err)?;
+        }
+        let file = self.out.into_inner().map_err(|e| err(e.into_error()))?;
+        file.sync_all().map_err(&err)?;
+        std::fs::rename(&self.tmp, &self.path).map_err(io_error(&self.path))?;
+        Ok(meta.docs)
     }
-    let meta_offset = df_offset + (df.len() * DF_RECORD_LEN) as u64;
-    let meta = Meta { docs: metas };
-    let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&tmp, &e.to_string()))?;
-    out.write_all(&bytes).map_err(&err)?;
-    for n in [df_offset, df.len() as u64, meta_offset] {
-        out.write_all(&n.to_le_bytes()).map_err(&err)?;
-    }
-    let file = out.into_inner().map_err(|e| err(e.into_error()))?;
-    file.sync_all().map_err(&err)?;
-    std::fs::rename(&tmp, path).map_err(io_error(path))?;
-    Ok(meta.docs)
 }
 
 /// An open segment file.
@@ -179,10 +217,16 @@ impl Segment {
             .map_err(|_| corrupt(&self.path, &format!("文档“{}”的正文不是 UTF-8", doc.id)))
     }
 
+    /// The stored analysis of document `ordinal` as written, for a merge to copy.
+    pub fn read_features_bytes(&self, ordinal: usize) -> Result<Vec<u8>, Error> {
+        let doc = self.doc(ordinal)?;
+        self.read_range(doc.features_offset, doc.features_len)
+    }
+
     /// The stored analysis of document `ordinal` of this segment.
     pub fn read_features(&self, ordinal: usize) -> Result<Features, Error> {
         let doc = self.doc(ordinal)?;
-        let bytes = self.read_range(doc.features_offset, doc.features_len)?;
+        let bytes = self.read_features_bytes(ordinal)?;
         Features::decode(&bytes)
             .ok_or_else(|| corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id)))
     }

@@ -1,7 +1,7 @@
 use super::*;
 
 /// Pseudo-random Chinese text (distinct 5-grams), the same for the same seed.
-fn text(seed: u64, len: usize) -> String {
+pub(super) fn text(seed: u64, len: usize) -> String {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     (0..len)
         .map(|i| {
@@ -14,7 +14,7 @@ fn text(seed: u64, len: usize) -> String {
         .collect()
 }
 
-fn doc(id: &str, owner: &str, text: String) -> Document {
+pub(super) fn doc(id: &str, owner: &str, text: String) -> Document {
     Document {
         id: DocId::parse(id).unwrap(),
         owner: owner.into(),
@@ -22,7 +22,7 @@ fn doc(id: &str, owner: &str, text: String) -> Document {
     }
 }
 
-fn open(dir: &Path) -> Index {
+pub(super) fn open(dir: &Path) -> Index {
     Index::open(dir, Settings::default()).unwrap()
 }
 

@@ -14,6 +14,12 @@ use similarity::{DocId, Document, Index, Report, Settings};
 
 /// Longest excerpt of a passage shown in the plain-text report, in chars.
 const EXCERPT_LEN: usize = 40;
+/// Longest owner name (申报单位 or 申请人), in chars.
+const MAX_OWNER_LEN: usize = 200;
+/// Segments at which `index` merges the small ones: a check looks up every segment, and each `index`
+/// run adds one. (A long-running server merges on a background thread instead; a command can only
+/// merge before it exits.)
+const MERGE_AT: usize = 10;
 
 #[derive(Subcommand)]
 pub enum SimilarityCommand {
@@ -22,6 +28,9 @@ pub enum SimilarityCommand {
         /// 比对库目录（不存在时新建）
         #[arg(long, value_name = "目录")]
         index: PathBuf,
+        /// 这些文件的申报单位或申请人；查重时同一单位的文献计入“本人已有文献”
+        #[arg(long, value_name = "单位", value_parser = owner)]
+        owner: Option<String>,
         /// 文件或目录
         #[arg(value_name = "路径", required = true)]
         paths: Vec<PathBuf>,
@@ -34,6 +43,9 @@ pub enum SimilarityCommand {
         /// 待查文件（.txt 或 .docx）
         #[arg(value_name = "文件")]
         file: PathBuf,
+        /// 待查文件的申报单位或申请人：来自同一单位的文献不计入“去除本人已有文献复制比”
+        #[arg(long, value_name = "单位", value_parser = owner)]
+        owner: Option<String>,
         /// 以 JSON 输出报告
         #[arg(long)]
         json: bool,
@@ -59,10 +71,34 @@ fn threshold(text: &str) -> Result<f64, String> {
     }
 }
 
+/// An owner name as given on the command line: trimmed, not empty, no control characters.
+fn owner(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Err("单位名称不能为空".into());
+    }
+    if name.chars().count() > MAX_OWNER_LEN {
+        return Err(format!("单位名称超过{MAX_OWNER_LEN}个字"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("单位名称“{}”含有控制字符", name.escape_debug()));
+    }
+    Ok(name.to_owned())
+}
+
 pub fn run(cmd: SimilarityCommand) -> ExitCode {
     let result = match cmd {
-        SimilarityCommand::Index { index, paths } => add(&index, &paths),
-        SimilarityCommand::Check { index, file, json } => check(&index, &file, json),
+        SimilarityCommand::Index {
+            index,
+            owner,
+            paths,
+        } => add(&index, owner.as_deref().unwrap_or_default(), &paths),
+        SimilarityCommand::Check {
+            index,
+            file,
+            owner,
+            json,
+        } => check(&index, &file, owner.as_deref().unwrap_or_default(), json),
         SimilarityCommand::Scan {
             index,
             threshold,
@@ -98,8 +134,9 @@ fn open_existing(dir: &Path) -> Result<Index, String> {
     Index::open(dir, Settings::default()).map_err(|e| e.to_string())
 }
 
-/// A document read from `path`, its id being the file name without extension.
-fn document(path: &Path) -> Result<Document, String> {
+/// A document read from `path`, its id being the file name without extension; `owner` is empty when
+/// unknown.
+fn document(path: &Path, owner: &str) -> Result<Document, String> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -108,12 +145,12 @@ fn document(path: &Path) -> Result<Document, String> {
     let text = read_text(path).map_err(|e| e.to_string())?;
     Ok(Document {
         id,
-        owner: String::new(),
+        owner: owner.to_owned(),
         text,
     })
 }
 
-fn add(dir: &Path, paths: &[PathBuf]) -> Result<(), String> {
+fn add(dir: &Path, owner: &str, paths: &[PathBuf]) -> Result<(), String> {
     let files = collect_files(paths).map_err(|e| e.to_string())?;
     if files.is_empty() {
         return Err("所给路径中没有 .txt 或 .docx 文件".into());
@@ -123,7 +160,7 @@ fn add(dir: &Path, paths: &[PathBuf]) -> Result<(), String> {
     let mut errors = Vec::new();
     let mut seen: HashMap<DocId, &Path> = HashMap::new();
     for file in &files {
-        match document(file) {
+        match document(file, owner) {
             Ok(doc) => {
                 if let Some(first) = seen.insert(doc.id.clone(), file) {
                     errors.push(format!(
@@ -148,18 +185,31 @@ fn add(dir: &Path, paths: &[PathBuf]) -> Result<(), String> {
     let mut index = Index::open(dir, Settings::default()).map_err(|e| e.to_string())?;
     let added = index.add(docs).map_err(|e| e.to_string())?;
     let total = index.len();
+    let before = index.segment_count();
+    if before >= MERGE_AT {
+        index.merge().map_err(|e| e.to_string())?;
+    }
     write_out(|out| {
         writeln!(
             out,
             "已加入{}篇（其中{}篇替换了同编号的旧版本），比对库现有{total}篇",
             added.added, added.replaced
-        )
+        )?;
+        if index.segment_count() < before {
+            writeln!(
+                out,
+                "已将{}个索引段合并为{}个",
+                before,
+                index.segment_count()
+            )?;
+        }
+        Ok(())
     })
 }
 
-fn check(dir: &Path, file: &Path, json: bool) -> Result<(), String> {
+fn check(dir: &Path, file: &Path, owner: &str, json: bool) -> Result<(), String> {
     let index = open_existing(dir)?;
-    let doc = document(file)?;
+    let doc = document(file, owner)?;
     let report = index.check(&doc).map_err(|e| e.to_string())?;
     if json {
         return write_out(|out| writeln!(out, "{}", report.to_json()));
@@ -248,15 +298,16 @@ fn print_report(
     if report.sources.is_empty() {
         return writeln!(out, "\n比对库中未发现相同或相似的文字");
     }
-    writeln!(out, "\n相似文献\t文字复制比\t重复字数\t相似度")?;
+    writeln!(out, "\n相似文献\t文字复制比\t重复字数\t相似度\t单位")?;
     for s in &report.sources {
         writeln!(
             out,
-            "{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}",
             s.id,
             percent(s.ratio),
             s.copied_chars,
-            percent(s.jaccard)
+            percent(s.jaccard),
+            if s.owner.is_empty() { "—" } else { &s.owner }
         )?;
     }
     for s in &report.sources {

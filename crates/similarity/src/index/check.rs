@@ -1,0 +1,133 @@
+//! Checking one document against the index (see [`Index::check`]).
+//!
+//! The time goes to two places, both kept proportional to the work that can find something:
+//! - candidate selection: each distinct posting key of the query is looked up once per segment, in key
+//!   order (so the look-ups walk the postings forwards instead of jumping about memory);
+//! - the candidates: each one's stored features are read once, template shingles are removed from
+//!   them once (not once per comparison), and the similarities are branch-free merges of sorted lists.
+
+use rayon::prelude::*;
+
+use super::Index;
+use super::postings::Holders;
+use crate::Error;
+use crate::align::align;
+use crate::compare::{Similarity, compare_sections, section_ranges, section_sets, without};
+use crate::document::{Analysis, Document};
+use crate::report::{Report, SourceFinding};
+use crate::shingle::distinct_of_sorted;
+use crate::winnow::{Fingerprint, posting_key};
+
+impl Index {
+    /// Checks `doc` against the index without adding it. The indexed document with the same id, if
+    /// any, is not compared (re-checking an indexed application does not find itself).
+    pub fn check(&self, doc: &Document) -> Result<Report, Error> {
+        let query = Analysis::of(&doc.text);
+        let own = self.by_id.get(doc.id.as_str()).copied();
+        let usable = |d: u32| self.live[d as usize] && Some(d) != own;
+
+        let (seeds, mut candidates) = self.shared_fingerprints(&query.fingerprints, usable);
+        // Stage 1 candidates: near duplicates by LSH.
+        if let Some(sig) = &query.signature {
+            for s in &self.segments {
+                let found = s.lsh.candidates(sig).into_iter().map(|o| s.first_doc + o);
+                candidates.extend(found.filter(|&d| usable(d)));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+
+        let suspected = self.settings.thresholds.suspected;
+        let sections = self
+            .settings
+            .sections
+            .split_normalized(&doc.text, &query.normalized);
+        let ignore = |h| self.templates.contains(h);
+        let query_kept = without(&query.sorted, ignore);
+        let query_set = distinct_of_sorted(&query_kept);
+        let query_sections =
+            section_sets(&query_kept, &section_ranges(&query.normalized, &sections));
+        let findings: Vec<Option<SourceFinding>> = candidates
+            .par_iter()
+            .map(|&d| {
+                let source = self.read_features(d)?;
+                let source_kept = without(&source.sorted, ignore);
+                let whole =
+                    Similarity::of(&query_set, &distinct_of_sorted(&source_kept), |_| false);
+                let matches = align(&query.hashes, &seeds, &source.sorted, &source.hashes());
+                if matches.is_empty() && whole.jaccard < suspected {
+                    return Ok(None);
+                }
+                let source_sections = section_sets(&source_kept, &source.sections);
+                let meta = self.meta(d);
+                Ok(Some(SourceFinding {
+                    id: meta.id.clone(),
+                    owner: meta.owner.clone(),
+                    jaccard: whole.jaccard,
+                    containment: whole.containment,
+                    sections: compare_sections(&query_sections, &source_sections, |_| false),
+                    matches,
+                    source: source.offsets,
+                }))
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Report::build(
+            &query.normalized,
+            &sections,
+            &doc.owner,
+            findings.into_iter().flatten().collect(),
+            &self.settings.thresholds,
+        ))
+    }
+
+    /// Stage 2 candidates: the usable documents sharing the most fingerprints with the query (at most
+    /// `max_sources`), and the fingerprints to align with (sorted by hash), template fingerprints — held
+    /// by more than `template_cap` documents — left out of both.
+    fn shared_fingerprints(
+        &self,
+        fingerprints: &[Fingerprint],
+        usable: impl Fn(u32) -> bool,
+    ) -> (Vec<Fingerprint>, Vec<u32>) {
+        let cap = self.settings.template_cap as usize;
+        let mut keys: Vec<u32> = fingerprints.iter().map(|f| posting_key(f.hash)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut shared = vec![0u32; self.docs.len()];
+        let mut common: Vec<u32> = Vec::new();
+        let mut lists: Vec<(u32, Holders)> = Vec::with_capacity(self.segments.len());
+        for &key in &keys {
+            lists.clear();
+            lists.extend(
+                self.segments
+                    .iter()
+                    .map(|s| (s.first_doc, s.postings.get(key))),
+            );
+            if lists.iter().map(|(_, l)| l.len()).sum::<usize>() > cap {
+                common.push(key);
+                continue;
+            }
+            for (first, list) in &lists {
+                for ordinal in list.iter() {
+                    let d = first + ordinal;
+                    if usable(d) {
+                        shared[d as usize] += 1;
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, u32)> = (0u32..).zip(shared).filter(|&(_, n)| n > 0).collect();
+        ranked.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(n), d));
+        let candidates = ranked
+            .into_iter()
+            .take(self.settings.max_sources)
+            .map(|(d, _)| d)
+            .collect();
+        let mut seeds: Vec<Fingerprint> = fingerprints
+            .iter()
+            .filter(|f| common.binary_search(&posting_key(f.hash)).is_err())
+            .copied()
+            .collect();
+        seeds.sort_unstable_by_key(|f| (f.hash, f.position));
+        (seeds, candidates)
+    }
+}
