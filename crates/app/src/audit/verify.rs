@@ -189,6 +189,8 @@ async fn current_rows(
         crate::ledger::entities::evidence::Entity,
         crate::ledger::entities::snapshot::Entity,
         crate::ledger::entities::notice::Entity,
+        crate::similarity::entities::document::Entity,
+        crate::similarity::entities::check::Entity,
     );
     Ok(out)
 }
@@ -263,4 +265,6 @@ const KNOWN: &[&str] = &[
     "measure",
     "progress_report",
     "evidence",
+    "similarity_document",
+    "similarity_check",
 ];

@@ -122,6 +122,33 @@ pub const ALL: &[Definition] = &[
         description: "对逾期整改事项逐级发出的督办单名称，从轻到重，用“、”分隔",
     },
     Definition {
+        key: "similarity.suspected_percent",
+        group: "查重",
+        name: "疑似重复阈值（%）",
+        default: "50",
+        kind: Kind::Int { min: 1, max: 100 },
+        description: "总文字复制比达到此百分比判为“疑似重复”",
+    },
+    Definition {
+        key: "similarity.duplicate_percent",
+        group: "查重",
+        name: "重复阈值（%）",
+        default: "80",
+        kind: Kind::Int { min: 1, max: 100 },
+        description: "总文字复制比达到此百分比判为“重复”，应不低于疑似重复阈值",
+    },
+    Definition {
+        key: "similarity.max_chars",
+        group: "查重",
+        name: "查重单篇最大字数",
+        default: "300000",
+        kind: Kind::Int {
+            min: 1000,
+            max: 3_000_000,
+        },
+        description: "上传到比对库或查重的单个文件最多包含的字数（不计标点和空白），超过的文件不予接收",
+    },
+    Definition {
         key: "notice.period_workdays",
         group: "公示",
         name: "公示期（工作日）",

@@ -44,6 +44,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Import previews waiting for confirmation.
     pub staging: Arc<staging::Staging>,
+    /// The 查重 index, a cache of the library in the database.
+    pub similarity: Arc<crate::similarity::Cache>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             staging: Default::default(),
+            similarity: Default::default(),
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::routes())
         .merge(crate::calendar::routes())
         .merge(crate::ledger::routes())
+        .merge(crate::similarity::routes())
         .merge(openapi::routes())
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))

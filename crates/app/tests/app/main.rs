@@ -14,3 +14,4 @@ mod ledger_pages;
 mod login;
 mod org_pages;
 mod permissions;
+mod similarity_pages;

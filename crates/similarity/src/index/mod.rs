@@ -377,10 +377,20 @@ impl Index {
     /// Checks `doc` against the index without adding it. The indexed document with the same id, if
     /// any, is not compared (re-checking an indexed application does not find itself).
     pub fn check(&self, doc: &Document) -> Result<Report, Error> {
+        self.check_among(doc, |_| true)
+    }
+
+    /// [`check`](Self::check) with sources only among the indexed documents whose id `allowed`
+    /// accepts (e.g. those in the user's data scope): the others are never candidates.
+    pub fn check_among(
+        &self,
+        doc: &Document,
+        allowed: impl Fn(&str) -> bool + Sync,
+    ) -> Result<Report, Error> {
         let query = Analysis::of(&doc.text);
         let cap = self.settings.template_cap as usize;
         let own = self.by_id.get(doc.id.as_str()).copied();
-        let usable = |d: u32| self.live[d as usize] && Some(d) != own;
+        let usable = |d: u32| self.live[d as usize] && Some(d) != own && allowed(&self.meta(d).id);
 
         // Stage 2 candidates: documents sharing fingerprints, template fingerprints left out.
         let mut shared = vec![0u32; self.docs.len()];
