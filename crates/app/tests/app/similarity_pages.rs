@@ -125,7 +125,7 @@ async fn check(app: &TestApp, auth: &Auth, owner: &str, body: &str) -> i64 {
 async fn check_figure(app: &TestApp, id: i64, column: &str) -> i64 {
     scalar_i64(
         &app.db,
-        &format!("SELECT {column} FROM similarity_check WHERE id = {id}"),
+        &format!("SELECT CAST({column} AS BIGINT) FROM similarity_check WHERE id = {id}"),
     )
     .await
 }
