@@ -116,12 +116,15 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     xml + "</w:tbl>"
 }
 
+/// The passage highlighted between its context; an ellipsis where the context does not reach the
+/// text's start or end.
 fn snippet_runs(s: &Snippet) -> String {
+    let ellipsis = |context: &str| if context.is_empty() { "" } else { "…" };
     format!(
         "{}{}{}",
-        run(&format!("…{}", s.before), false),
+        run(&format!("{}{}", ellipsis(&s.before), s.before), false),
         run(&s.marked, true),
-        run(&format!("{}…", s.after), false)
+        run(&format!("{}{}", s.after, ellipsis(&s.after)), false)
     )
 }
 

@@ -501,3 +501,66 @@ async fn the_index_is_rebuilt_from_the_database_when_missing_or_broken() {
         );
     }
 }
+
+/// A minimal Word file holding `paragraphs`.
+fn docx(paragraphs: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>"))
+        .collect();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    )
+    .unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_word_file_enters_the_library_with_its_text_and_sections() {
+    let app = demo_app().await;
+    let head = app.login("head", PASSWORD).await;
+    let gxjs = app.department_id("高新技术处").await.to_string();
+    let (basis, content) = (text(61, 300), text(62, 300));
+    let bytes = docx(&["一、立项依据", &basis, "二、研究内容", &content]);
+    let r = post_files(
+        &app,
+        &head,
+        "/similarity/library/upload",
+        &[("department_id", &gxjs)],
+        &[("D:\\申报材料\\二〇二四年申报书.docx", &bytes)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = scalar_i64(
+        &app.db,
+        "SELECT id FROM similarity_document WHERE title = '二〇二四年申报书' AND file_name = '二〇二四年申报书.docx'",
+    )
+    .await;
+    let r = app.get(&head, &format!("/similarity/library/{id}")).await;
+    assert!(r.body.contains(&basis) && r.body.contains("二、研究内容"));
+
+    // Copying its 研究内容 shows up in that section of the report (a section counts its heading).
+    let query = format!("一、立项依据\n{}\n二、研究内容\n{content}\n", text(63, 300));
+    let report = check(&app, &head, "", &query).await;
+    let r = app
+        .get(&head, &format!("/similarity/reports/{report}"))
+        .await;
+    assert!(
+        r.body
+            .contains("<td>研究内容</td><td>305</td><td>305</td><td>100.00%</td>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("<td>立项依据</td><td>305</td><td>0</td><td>0.00%</td>")
+    );
+}
