@@ -14,8 +14,9 @@ use similarity::{DocId, Document};
 
 use super::entities::check;
 use super::library_pages::{MAX_CHARS_KEY, department_names, read_multipart};
-use super::rules::{self, MAX_TITLE, Segment, SourceMeta, StoredReport, percent, verdict_label};
+use super::rules::{self, MAX_TITLE, percent, verdict_label};
 use super::store::{self, ListedCheck, NewCheck};
+use super::stored_report::{self, Segment, SourceMeta, StoredReport};
 use crate::auth::viewer::Viewer;
 use crate::web::error::AppError;
 use crate::web::form::{self, FieldErrors};
@@ -196,7 +197,7 @@ pub async fn report(
     let report = report_of(&check)?;
     Ok(ReportPage {
         shell: Shell::new(&viewer, "/similarity/reports", "查重报告"),
-        segments: rules::segments(&check.content, &report.spans()),
+        segments: stored_report::segments(&check.content, &report.spans()),
         report,
         check,
         can_open_sources: viewer.can("similarity:library:list"),

@@ -78,7 +78,7 @@ pub mod check {
         pub verdict: String,
         /// Number of sources found.
         pub sources: i32,
-        /// The report as JSON ([`super::super::rules::StoredReport`]).
+        /// The report as JSON ([`super::super::stored_report::StoredReport`]).
         #[serde(skip_serializing)]
         pub report: String,
         pub report_sha256: String,

@@ -2,8 +2,8 @@
 //! else, and checks of new documents against it with the report as a page and as a Word file.
 //!
 //! The library lives in the database (`store.rs`, audited like every write); the engine's index
-//! under the data directory is a cache rebuilt from it (`cache.rs`). `rules.rs` reads uploads and
-//! keeps the report as it was shown, `report_docx.rs` writes it for Word.
+//! under the data directory is a cache rebuilt from it (`cache.rs`). `rules.rs` reads uploads,
+//! `stored_report.rs` keeps the report as it was shown, `report_docx.rs` writes it for Word.
 
 mod cache;
 mod check_pages;
@@ -13,6 +13,7 @@ mod library_pages;
 mod report_docx;
 pub mod rules;
 pub mod store;
+pub mod stored_report;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

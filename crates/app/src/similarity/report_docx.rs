@@ -13,7 +13,8 @@ use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
 use super::entities::check;
-use super::rules::{Snippet, StoredReport, percent, verdict_label};
+use super::rules::{percent, verdict_label};
+use super::stored_report::{Snippet, StoredReport};
 
 /// The .docx bytes of a check's report. The only possible error is the zip writer's, writing into memory.
 pub fn write(check: &check::Model, report: &StoredReport) -> std::io::Result<Vec<u8>> {
@@ -249,7 +250,7 @@ fn document_xml(check: &check::Model, r: &StoredReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::similarity::rules::{PassageRow, SectionRow, SourceRow};
+    use crate::similarity::stored_report::{PassageRow, SectionRow, SourceRow};
     use std::io::Read;
 
     fn check_row() -> check::Model {

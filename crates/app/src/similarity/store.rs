@@ -216,7 +216,7 @@ pub struct NewCheck {
     pub owner: String,
     pub file_name: String,
     pub text: rules::Text,
-    pub report: rules::StoredReport,
+    pub report: super::stored_report::StoredReport,
 }
 
 /// Records a check with its figures (in the audit event) and its report (in the row, by hash in the event).

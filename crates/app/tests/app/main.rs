@@ -14,4 +14,5 @@ mod ledger_pages;
 mod login;
 mod org_pages;
 mod permissions;
+mod similarity_guards;
 mod similarity_pages;
