@@ -1,6 +1,8 @@
 //! Every setting the platform reads, with its default (from DOMAIN.md) and its description.
 //! A bureau changes a value on 参数设置; code never hard-codes what a bureau may vary.
 
+use std::collections::BTreeMap;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// A whole number between `min` and `max`.
@@ -162,6 +164,24 @@ pub fn find(key: &str) -> Option<&'static Definition> {
     ALL.iter().find(|d| d.key == key)
 }
 
+/// Settings that are valid one by one but not together (all values given, already parsed): the key
+/// to mark and why.
+pub fn conflicts(values: &BTreeMap<&str, String>) -> Vec<(&'static str, String)> {
+    let int = |key: &str| values.get(key).and_then(|v| v.parse::<i64>().ok());
+    let mut out = Vec::new();
+    if let (Some(suspected), Some(duplicate)) = (
+        int("similarity.suspected_percent"),
+        int("similarity.duplicate_percent"),
+    ) && duplicate < suspected
+    {
+        out.push((
+            "similarity.duplicate_percent",
+            format!("重复阈值（{duplicate}%）不能低于疑似重复阈值（{suspected}%）"),
+        ));
+    }
+    out
+}
+
 /// Checks a value entered for `def`; returns it normalised or a message saying what is wrong.
 pub fn parse_value(def: &Definition, raw: &str) -> Result<String, String> {
     let v = raw.trim();
@@ -208,6 +228,25 @@ mod tests {
             );
             assert_eq!(ALL.iter().filter(|o| o.key == d.key).count(), 1);
         }
+    }
+
+    #[test]
+    fn thresholds_must_rise() {
+        let values = |s: &str, d: &str| {
+            BTreeMap::from([
+                ("similarity.suspected_percent", s.to_owned()),
+                ("similarity.duplicate_percent", d.to_owned()),
+            ])
+        };
+        assert!(conflicts(&values("50", "80")).is_empty());
+        assert!(conflicts(&values("60", "60")).is_empty());
+        assert_eq!(
+            conflicts(&values("70", "60")),
+            vec![(
+                "similarity.duplicate_percent",
+                "重复阈值（60%）不能低于疑似重复阈值（70%）".to_owned()
+            )]
+        );
     }
 
     #[test]

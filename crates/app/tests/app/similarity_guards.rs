@@ -283,3 +283,49 @@ async fn the_index_is_rebuilt_from_the_database_when_missing_or_broken() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_verdict_follows_the_bureau_thresholds_which_must_rise() {
+    let app = demo_app().await;
+    let admin = app.login("admin", PASSWORD).await;
+    let r = app
+        .post_form(
+            &admin,
+            "/system/settings",
+            &crate::common::settings_form(&[
+                ("similarity.suspected_percent", "70"),
+                ("similarity.duplicate_percent", "60"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("重复阈值（60%）不能低于疑似重复阈值（70%）")
+    );
+
+    let r = app
+        .post_form(
+            &admin,
+            "/system/settings",
+            &crate::common::settings_form(&[
+                ("similarity.suspected_percent", "20"),
+                ("similarity.duplicate_percent", "30"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let gxjs = app.department_id("高新技术处").await;
+    let source = text(71, 500);
+    upload(&app, &admin, "阈值来源", "", gxjs, &source).await;
+    // A quarter copied: 疑似重复 at 20%, not yet 重复 at 30%.
+    let copied: String = source.chars().take(250).collect();
+    let id = check(&app, &admin, "", &format!("{copied}{}", text(72, 750))).await;
+    let r = app.get(&admin, &format!("/similarity/reports/{id}")).await;
+    assert!(
+        r.body.contains(r#"verdict-suspected">疑似重复"#),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("疑似重复≥20%，重复≥30%"));
+}
