@@ -41,10 +41,10 @@ enum Command {
     },
     /// 向空数据库生成演示数据
     Demo(store::DemoArgs),
-    /// 审计追溯：核验操作日志的完整性
+    /// 审计日志：核验、导出、签署检查点、离线证明、见证
     Audit {
         #[command(subcommand)]
-        cmd: AuditCommand,
+        cmd: cmd::audit::AuditCommand,
     },
     /// 工作日历：工作日、法定节假日与调休、公示期计算
     Calendar {
@@ -68,12 +68,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum AuditCommand {
-    /// 核验数据库：每条事件的哈希、序号连续、对象历史链、默克尔树根，以及业务记录与审计记录一致
-    Verify(store::StoreArgs),
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -84,9 +78,7 @@ fn main() -> ExitCode {
         Command::Backup { store, file } => store::block_on(store::backup(store, file)),
         Command::Restore { store, file } => store::block_on(store::restore(store, file)),
         Command::Demo(args) => store::block_on(store::demo(args)),
-        Command::Audit {
-            cmd: AuditCommand::Verify(args),
-        } => store::block_on(store::audit_verify(args)),
+        Command::Audit { cmd } => cmd::audit::run(cmd),
         Command::Calendar { cmd } => cmd::calendar::run(cmd),
         Command::Id { cmd } => cmd::id::run(cmd),
         Command::Similarity { cmd } => cmd::similarity::run(cmd),

@@ -131,7 +131,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         data_dir: args.store.data_dir.clone(),
     };
-    app::web::serve(app::web::AppState::new(db, config), listener, shutdown).await
+    let state = app::web::AppState::new(db, config)?;
+    println!(
+        "本局审计日志公钥（供纪检组、审计局等核验）：{}",
+        state.log_key.verifier()
+    );
+    app::web::serve(state, listener, shutdown).await
 }
 
 fn print_accounts(accounts: &[Account]) {
@@ -149,12 +154,14 @@ fn print_accounts(accounts: &[Account]) {
 
 pub async fn migrate(store: StoreArgs) -> anyhow::Result<()> {
     app::db::open(&store.location()?).await?;
+    app::audit::log_key::load_or_create(&store.data_dir)?;
     println!("数据库迁移完成");
     Ok(())
 }
 
 pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let db = app::db::open(&args.store.location()?).await?;
+    app::audit::log_key::load_or_create(&args.store.data_dir)?;
     let accounts = app::demo::generate(&db, scale(args.scale), args.seed).await?;
     print_accounts(&accounts);
     Ok(())
@@ -186,25 +193,13 @@ pub async fn restore(store: StoreArgs, file: PathBuf) -> anyhow::Result<()> {
         Location::SqliteDir(dir) => {
             let path = app::db::backup::restore(&file, &dir).await?;
             println!("已恢复到 {}", path.display());
+            if !app::audit::log_key::private_path(&dir).exists() {
+                println!(
+                    "注意：备份不含本局签名密钥。请把原数据目录中的 audit/log-key 与 audit/log-key.pub 复制到 {}，否则启动时会生成新密钥，原有检查点将无法用新公钥核验。",
+                    dir.join("audit").display()
+                );
+            }
             Ok(())
         }
-    }
-}
-
-/// `sunlight audit verify`: prints `ok size=N root=BASE64`, or names the first problem and fails.
-pub async fn audit_verify(store: StoreArgs) -> anyhow::Result<()> {
-    let location = store.location()?;
-    if let Location::SqliteDir(dir) = &location
-        && !Location::sqlite_file(dir).exists()
-    {
-        anyhow::bail!("数据目录 {} 中没有数据库", dir.display());
-    }
-    let db = app::db::open(&location).await?;
-    match app::audit::verify::verify(&db).await? {
-        Ok(ok) => {
-            println!("ok size={} root={}", ok.size, ok.root.to_base64());
-            Ok(())
-        }
-        Err(finding) => anyhow::bail!("审计核验未通过 / verification failed\n{finding}"),
     }
 }

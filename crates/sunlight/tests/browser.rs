@@ -151,7 +151,7 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
         "角色管理",
         "参数设置",
         "登录日志",
-        "操作日志",
+        "审计追溯",
     ] {
         assert!(m.contains(item), "admin menu lacks {item}: {m}");
     }
@@ -250,7 +250,7 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
     log_in(&c, &base, "clerk", "Demo@2026").await;
     let m = menu(&c).await;
     assert!(m.contains("用户管理"), "{m}");
-    for item in ["角色管理", "参数设置", "操作日志"] {
+    for item in ["角色管理", "参数设置", "审计追溯"] {
         assert!(!m.contains(item), "clerk menu shows {item}: {m}");
     }
     log_out(&c).await;
@@ -258,7 +258,7 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
     // The discipline inspector reads the logs but has no 新增 on the user list.
     log_in(&c, &base, "inspector", "Demo@2026").await;
     let m = menu(&c).await;
-    assert!(m.contains("操作日志") && m.contains("登录日志"), "{m}");
+    assert!(m.contains("审计追溯") && m.contains("登录日志"), "{m}");
     c.goto(&format!("{base}/org/users")).await.unwrap();
     let toolbar = c
         .find(Locator::Css(".toolbar"))

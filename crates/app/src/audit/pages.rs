@@ -34,6 +34,8 @@ struct EventFilter {
     #[serde(default)]
     action: String,
     #[serde(default)]
+    department_id: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
@@ -97,6 +99,8 @@ fn day_start_ms(s: &str) -> Option<i64> {
 #[template(path = "audit/templates/events.html")]
 struct EventsPage {
     shell: Shell,
+    can_prove: bool,
+    departments: Vec<crate::org::entities::department::Model>,
     rows: Vec<EventRow>,
     filter: EventFilter,
     pager: Pager,
@@ -125,6 +129,9 @@ async fn events(
     if !f.action.is_empty() {
         query = query.filter(audit_event::Column::Action.starts_with(f.action.trim()));
     }
+    if let Ok(id) = f.department_id.trim().parse::<i64>() {
+        query = query.filter(audit_event::Column::DepartmentId.eq(id));
+    }
     if let Some(ms) = day_start_ms(&f.from) {
         query = query.filter(audit_event::Column::At.gte(ms));
     }
@@ -148,11 +155,14 @@ async fn events(
         ("object_id", &f.object_id),
         ("actor", &f.actor),
         ("action", &f.action),
+        ("department_id", &f.department_id),
         ("from", &f.from),
         ("to", &f.to),
     ]);
     Ok(EventsPage {
-        shell: Shell::new(&viewer, "/audit/events", "操作日志"),
+        shell: Shell::new(&viewer, "/audit/events", "审计追溯"),
+        can_prove: true,
+        departments: crate::org::departments::list_in_scope(&state.db, &viewer.scope).await?,
         rows: rows(found),
         pager: Pager::new(&paging, total, fq),
         filter: q.filter,
@@ -163,6 +173,7 @@ async fn events(
 #[template(path = "audit/templates/history.html")]
 struct HistoryPage {
     shell: Shell,
+    can_prove: bool,
     object_type: String,
     object_id: String,
     rows: Vec<EventRow>,
@@ -204,6 +215,7 @@ async fn history(
         .await?;
     Ok(HistoryPage {
         shell: Shell::new(&viewer, "/audit/events", "变更历史"),
+        can_prove: viewer.can("audit:event:list"),
         object_type,
         object_id,
         rows: rows(found),

@@ -19,7 +19,9 @@ impl MigratorTrait for Migrator {
             Box::new(M0004AuditTree),
             Box::new(M0005LedgerSnapshots),
             Box::new(M0006SupervisionNotices),
-            Box::new(M0008SimilarityLibrary),
+            Box::new(M0007AuditCheckpoints),
+            Box::new(M0008LedgerOutcomes),
+            Box::new(M0009SimilarityLibrary),
         ]
     }
 }
@@ -570,18 +572,151 @@ impl MigrationTrait for M0006SupervisionNotices {
     }
 }
 
-/// 查重: the comparison library (比对库) with each document's text, and the record of every check.
-/// The on-disk index under the data directory is derived from `similarity_document`.
-struct M0008SimilarityLibrary;
+/// Signed checkpoints of the audit log, the witnesses' cosignatures on them, and the record of each
+/// full verification. Checkpoints and cosignatures carry their own signatures: they need no audit event.
+struct M0007AuditCheckpoints;
 
-impl MigrationName for M0008SimilarityLibrary {
+impl MigrationName for M0007AuditCheckpoints {
     fn name(&self) -> &str {
-        "m0008_similarity_library"
+        "m0007_audit_checkpoints"
     }
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for M0008SimilarityLibrary {
+impl MigrationTrait for M0007AuditCheckpoints {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("audit_checkpoint")
+                .col(big_pk_auto("id"))
+                .col(big_integer_uniq("size"))
+                .col(string_len("root", 64))
+                .col(text("signed_note"))
+                .col(big_integer("signed_at"))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("audit_cosignature")
+                .col(big_pk_auto("id"))
+                .col(big_integer("checkpoint_id"))
+                .col(string_len("witness", 200))
+                .col(string_len("signature_line", 400))
+                .col(big_integer("timestamp"))
+                .col(big_integer("received_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("audit_cosignature", "checkpoint_id")
+                        .to("audit_checkpoint", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            index(
+                "audit_cosignature_once",
+                "audit_cosignature",
+                &["checkpoint_id", "witness"],
+            )
+            .unique()
+            .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            table("audit_verification")
+                .col(big_pk_auto("id"))
+                .col(string_len("cause", 20))
+                .col(big_integer("started_at"))
+                .col(big_integer("finished_at"))
+                .col(boolean("ok"))
+                .col(big_integer("size"))
+                .col(string_len_null("root", 64))
+                .col(text_null("finding"))
+                .take(),
+        )
+        .await
+    }
+}
+
+/// What rectification produced besides measures: 建章立制 (rules issued) and 问责 (people held
+/// accountable), both linked to problems; 配合科室 and 整改目标 on measures; where a problem came from
+/// (反馈问题, or 移交问题 / 信访件 handed over by the team); progress-report corrections as new versions.
+struct M0008LedgerOutcomes;
+
+impl MigrationName for M0008LedgerOutcomes {
+    fn name(&self) -> &str {
+        "m0008_ledger_outcomes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0008LedgerOutcomes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per statement.
+        let added: [(&'static str, ColumnDef); 4] = [
+            ("measure", string_len_null("supporting", 200)),
+            ("measure", string_len_null("target", 500)),
+            (
+                "problem",
+                string_len("origin", 20).default("feedback").take(),
+            ),
+            ("progress_report", big_integer_null("supersedes_id")),
+        ];
+        for (t, mut col) in added {
+            m.alter_table(Table::alter().table(t).add_column(&mut col).take())
+                .await?;
+        }
+        m.create_table(
+            table("rectification_rule")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("problem_id"))
+                .col(string_len("title", 200))
+                .col(string_len_null("doc_no", 100))
+                .col(string_len("issued_on", 10))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("rectification_rule", "problem_id")
+                        .to("problem", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            table("accountability")
+                .col(big_pk_auto("id"))
+                .col(big_integer("inspection_id"))
+                .col(big_integer("problem_id"))
+                .col(string_len("person", 50))
+                .col(string_len_null("position", 100))
+                .col(string_len("action", 100))
+                .col(string_len("decided_on", 10))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("accountability", "problem_id")
+                        .to("problem", "id"),
+                )
+                .take(),
+        )
+        .await
+    }
+}
+
+/// 查重: the comparison library (比对库) with each document's text, and the record of every check.
+/// The on-disk index under the data directory is derived from `similarity_document`.
+struct M0009SimilarityLibrary;
+
+impl MigrationName for M0009SimilarityLibrary {
+    fn name(&self) -> &str {
+        "m0009_similarity_library"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009SimilarityLibrary {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             table("similarity_document")

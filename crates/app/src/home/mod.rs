@@ -101,6 +101,24 @@ async fn home(
             href: "/system/calendar".into(),
         });
     }
+    if viewer.can("audit:integrity:view")
+        && let Some(failed) = crate::audit::integrity::last_failed(&state.db).await?
+    {
+        alerts.push(Alert {
+            level: "red",
+            text: format!(
+                "审计日志核验未通过（{}）：{}",
+                crate::web::fmt_ms(failed.started_at),
+                failed
+                    .finding
+                    .unwrap_or_default()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+            ),
+            href: "/audit/integrity".into(),
+        });
+    }
     let max_age_days = crate::settings::get_int(&state.db, "password.max_age_days").await?;
     if max_age_days > 0
         && crate::db::now_ms() - viewer.user.password_changed_at > max_age_days * 86_400_000

@@ -169,13 +169,13 @@ pub async fn add(
             .await?;
         }
         what @ ("main" | "specific") => {
-            let (section_id, parent_id) = if what == "main" {
+            let (section_id, parent_id, inherited) = if what == "main" {
                 let s = section::Entity::find_by_id(parent.unwrap_or(0))
                     .filter(section::Column::InspectionId.eq(round.id))
                     .one(tx.reader())
                     .await?
                     .ok_or(AppError::NotFound)?;
-                (s.id, None)
+                (s.id, None, "feedback".to_owned())
             } else {
                 let p = problem::Entity::find_by_id(parent.unwrap_or(0))
                     .filter(problem::Column::InspectionId.eq(round.id))
@@ -183,7 +183,13 @@ pub async fn add(
                     .one(tx.reader())
                     .await?
                     .ok_or(AppError::NotFound)?;
-                (p.section_id, Some(p.id))
+                (p.section_id, Some(p.id), p.origin)
+            };
+            // A specific problem comes from where its main problem came from, unless told.
+            let origin = match get("origin") {
+                "" => inherited.as_str(),
+                o @ ("feedback" | "transferred" | "petition") => o,
+                _ => return Err(refuse("问题来源应为反馈问题、移交问题或信访件")),
             };
             let siblings = problem::Entity::find()
                 .filter(problem::Column::SectionId.eq(section_id))
@@ -197,6 +203,7 @@ pub async fn add(
                 seq: Set(siblings + 1),
                 category: Set(None),
                 title: Set(text.into()),
+                origin: Set(origin.into()),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()

@@ -88,6 +88,7 @@ pub fn write(
     sections: &[section::Model],
     problems: &[problem::Model],
     facts: &[MeasureFacts],
+    done: &super::outcomes::Outcomes,
     issue: &Issue,
 ) -> Bulletin {
     let kind = match round.kind.as_str() {
@@ -115,7 +116,11 @@ pub fn write(
             category: p.category.clone(),
             title: p.title.clone(),
             measures: mine.iter().map(|f| bulletin_measure(f)).collect(),
-            progress: mine.iter().filter_map(|f| f.progress.clone()).collect(),
+            progress: mine
+                .iter()
+                .filter_map(|f| f.progress.clone())
+                .chain(done.done_for(p.id))
+                .collect(),
             status: own_status,
             children,
         }
@@ -153,8 +158,9 @@ pub fn write(
         measures: Some(facts.len() as u32),
         completed: Some(count(&[BStatus::Completed, BStatus::Closed])),
         in_progress: Some(count(&[BStatus::InProgress, BStatus::NotStarted])),
-        rules_made: None,
-        people_accountable: None,
+        rules_made: (!done.rules.is_empty()).then_some(done.rules.len() as u32),
+        people_accountable: (!done.accountability.is_empty())
+            .then_some(done.accountability.len() as u32),
     };
     Bulletin {
         title: Some(format!("{}关于{}{}整改情况的通报", issue.issuer, round.team, kind.label())),

@@ -157,7 +157,24 @@ pub(super) async fn bulletin_write(
             postcode: text(&f.postcode),
         },
     };
-    let b = super::bulletin_out::write(&round, &tree.sections, &tree.problems, &facts, &issue);
+    let done = super::outcomes::of_round(&state.db, round.id).await?;
+    let mut b = super::bulletin_out::write(
+        &round,
+        &tree.sections,
+        &tree.problems,
+        &facts,
+        &done,
+        &issue,
+    );
+    // The public anchors the log: the bulletin carries a checkpoint signed as it was written.
+    if let Some(cp) = crate::audit::checkpoints::sign_current(&state.db, &state.log_key).await? {
+        b.closing.push(format!(
+            "本通报依据的整改台账记录在本局防篡改操作日志中。日志检查点：{}，第{}条，根哈希 {}，可在本局网站 /audit/checkpoint 核对。",
+            state.log_key.verifier().name(),
+            cp.size,
+            cp.root.to_base64()
+        ));
+    }
     if f.format == "docx" {
         let bytes =
             bulletin::write_docx(&b, bulletin::Privacy::Public).map_err(AppError::internal)?;

@@ -176,6 +176,7 @@ pub async fn generate(
             department_id: Some(office(item.office)),
             lead_leader: Some(item.leader.into()),
             owner: None,
+            supporting: None,
         };
         let problems = &mut sections[item.section].problems;
         let main = match problems.iter().position(|p| p.title == item.main) {
@@ -249,8 +250,11 @@ async fn tell(
                 db,
                 Actor::system("演示数据"),
                 &fresh,
-                ago(days),
-                text,
+                store::NewReport {
+                    reported_on: ago(days),
+                    content: text,
+                    supersedes: None,
+                },
                 if with_file { evidence() } else { vec![] },
             )
             .await

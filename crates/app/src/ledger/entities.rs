@@ -80,6 +80,8 @@ pub mod problem {
         pub seq: i32,
         pub category: Option<String>,
         pub title: String,
+        /// `feedback` (反馈问题), `transferred` (移交问题) or `petition` (信访件).
+        pub origin: String,
         pub created_at: i64,
         pub updated_at: i64,
     }
@@ -112,6 +114,10 @@ pub mod measure {
         pub due_kind: String,
         pub due_on: Option<String>,
         pub status: String,
+        /// 配合科室, as the ledger names them ("、"-separated); the lead department answers for the measure.
+        pub supporting: Option<String>,
+        /// 整改目标: what "done" means for this measure.
+        pub target: Option<String>,
         /// `open`, `requested` or `returned`.
         pub close_out: String,
         pub return_reason: Option<String>,
@@ -143,6 +149,8 @@ pub mod progress_report {
         pub content: String,
         pub reporter_id: Option<i64>,
         pub reporter_name: String,
+        /// The report this one corrects; the corrected one stays as it was.
+        pub supersedes_id: Option<i64>,
         pub created_at: i64,
         pub updated_at: i64,
     }
@@ -234,4 +242,56 @@ pub mod notice {
     pub enum Relation {}
     impl ActiveModelBehavior for ActiveModel {}
     audited!("supervision_notice");
+}
+
+pub mod rule_made {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 建章立制: a regulation or system issued as part of rectifying a problem.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "rectification_rule")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub inspection_id: i64,
+        pub problem_id: i64,
+        pub title: String,
+        /// 文号, e.g. 滨科发〔2026〕12号.
+        pub doc_no: Option<String>,
+        pub issued_on: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("rectification_rule");
+}
+
+pub mod accountability {
+    use sea_orm::entity::prelude::*;
+    use serde::Serialize;
+
+    /// 问责: a person held accountable for a problem, and how (诫勉谈话, 通报批评, 党纪处分 …).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+    #[sea_orm(table_name = "accountability")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub inspection_id: i64,
+        pub problem_id: i64,
+        pub person: String,
+        pub position: Option<String>,
+        pub action: String,
+        pub decided_on: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    audited!("accountability");
 }

@@ -69,6 +69,7 @@ struct Columns {
     leader: Option<usize>,
     department: Option<usize>,
     owner: Option<usize>,
+    supporting: Option<usize>,
     due: usize,
     status: Option<usize>,
 }
@@ -103,6 +104,7 @@ pub fn read(
         leader: find(&["牵头领导", "责任领导"]),
         department: find(&["责任科室", "责任部门", "责任单位"]),
         owner: find(&["责任人"]),
+        supporting: find(&["配合科室", "配合部门", "配合单位"]),
         due: find(&["整改时限", "完成时限"]).ok_or("表头缺少“整改时限”列")?,
         status: find(&["状态", "整改状态"]),
     };
@@ -183,6 +185,7 @@ pub fn read(
                 department_id,
                 lead_leader: text(cell(row, cols.leader)),
                 owner: text(cell(row, cols.owner)),
+                supporting: text(cell(row, cols.supporting)),
             }),
             _ => None,
         };

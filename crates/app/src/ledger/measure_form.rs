@@ -16,6 +16,10 @@ pub struct Input {
     pub department_id: String,
     #[serde(default)]
     pub owner: String,
+    #[serde(default)]
+    pub supporting: String,
+    #[serde(default)]
+    pub target: String,
     /// `date`, `immediate` (立行立改) or `long_term` (长期坚持).
     #[serde(default)]
     pub due_kind: String,
@@ -29,6 +33,8 @@ pub struct Valid {
     pub lead_leader: Option<String>,
     pub department_id: i64,
     pub owner: Option<String>,
+    pub supporting: Option<String>,
+    pub target: Option<String>,
     pub due_kind: &'static str,
     pub due_on: Option<NaiveDate>,
 }
@@ -40,6 +46,8 @@ impl Input {
             lead_leader: m.lead_leader.clone().unwrap_or_default(),
             department_id: m.department_id.to_string(),
             owner: m.owner.clone().unwrap_or_default(),
+            supporting: m.supporting.clone().unwrap_or_default(),
+            target: m.target.clone().unwrap_or_default(),
             due_kind: m.due_kind.clone(),
             due_on: m.due_on.clone().unwrap_or_default(),
         }
@@ -51,6 +59,8 @@ pub fn validate(i: &Input) -> Result<Valid, FieldErrors> {
     let content = form::required(&mut e, "content", "整改措施", &i.content, 1000);
     let lead_leader = form::optional(&mut e, "lead_leader", "牵头领导", &i.lead_leader, 50);
     let owner = form::optional(&mut e, "owner", "责任人", &i.owner, 50);
+    let supporting = form::optional(&mut e, "supporting", "配合科室", &i.supporting, 200);
+    let target = form::optional(&mut e, "target", "整改目标", &i.target, 500);
     let department_id = i.department_id.trim().parse::<i64>().unwrap_or_else(|_| {
         e.add("department_id", "请选择责任科室");
         0
@@ -76,6 +86,8 @@ pub fn validate(i: &Input) -> Result<Valid, FieldErrors> {
             lead_leader,
             department_id,
             owner,
+            supporting,
+            target,
             due_kind,
             due_on,
         })

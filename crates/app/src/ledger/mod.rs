@@ -15,6 +15,8 @@ mod import_pages;
 mod measure_edit_pages;
 pub mod measure_form;
 mod notice_pages;
+mod outcome_pages;
+pub mod outcomes;
 mod pages;
 mod report_pages;
 pub mod rules;

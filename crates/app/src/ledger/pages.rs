@@ -56,6 +56,14 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger/inspections/{id}", get(round))
         .route("/ledger/inspections/{id}/add", post(super::add_pages::add))
         .route(
+            "/ledger/inspections/{id}/outcomes",
+            post(super::outcome_pages::add),
+        )
+        .route(
+            "/ledger/inspections/{id}/outcomes/{what}/{entry}/delete",
+            post(super::outcome_pages::delete),
+        )
+        .route(
             "/ledger/inspections/{id}/snapshots",
             post(super::report_pages::take_snapshot),
         )
@@ -221,6 +229,21 @@ struct RoundPage {
     round: inspection::Model,
     kind: &'static str,
     sections: Vec<SectionRow>,
+    outcomes: super::outcomes::Outcomes,
+    /// Each problem's id and title, for the outcome forms and lists.
+    problem_titles: Vec<(i64, String)>,
+    /// 移交问题 and 信访件 among the round's problems.
+    handed_over: (usize, usize),
+}
+
+impl RoundPage {
+    fn problem_title(&self, id: &i64) -> &str {
+        self.problem_titles
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("")
+    }
 }
 
 async fn round(
@@ -239,6 +262,13 @@ async fn round(
             .await?;
     let cal = crate::calendar::effective(&state.db).await?;
     let settings = store::settings(&state.db).await?;
+    let problem_titles = tree
+        .problems
+        .iter()
+        .map(|p| (p.id, p.title.chars().take(40).collect()))
+        .collect();
+    let origin_count = |o: &str| tree.problems.iter().filter(|p| p.origin == o).count();
+    let handed_over = (origin_count("transferred"), origin_count("petition"));
     let mut sections = Vec::new();
     for s in tree.sections {
         // Main problems, each followed by its specific problems.
@@ -289,6 +319,9 @@ async fn round(
                 .await?
         },
         kind: kind_label(&round.kind),
+        outcomes: super::outcomes::of_round(&state.db, round.id).await?,
+        problem_titles,
+        handed_over,
         round,
         sections,
     })
@@ -311,6 +344,16 @@ pub(super) struct MeasurePage {
     notices: Vec<super::entities::notice::Model>,
     error: String,
     today: String,
+}
+
+impl MeasurePage {
+    /// The report that corrects report `id`, if any.
+    fn corrected_by(&self, id: &i64) -> Option<i64> {
+        self.reports
+            .iter()
+            .find(|(r, _)| r.supersedes_id == Some(*id))
+            .map(|(r, _)| r.id)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -443,6 +486,7 @@ async fn report(
     viewer.require("ledger:measure:edit")?;
     let m = find(&state, &viewer, &raw).await?;
     let (mut content, mut date, mut files) = (String::new(), String::new(), Vec::new());
+    let mut supersedes = String::new();
     let too_big = || {
         AppError::BadRequest(format!(
             "附件过大（合计上限{}MB）或上传中断",
@@ -453,6 +497,7 @@ async fn report(
         match field.name() {
             Some("content") => content = field.text().await.map_err(|_| too_big())?,
             Some("reported_on") => date = field.text().await.map_err(|_| too_big())?,
+            Some("supersedes") => supersedes = field.text().await.map_err(|_| too_big())?,
             Some("files") => {
                 let file_name = field
                     .file_name()
@@ -480,7 +525,26 @@ async fn report(
         Ok(d) => Err(format!("报告日期{d}不能晚于今天")),
         Err(e) => Err(format!("报告日期有误：{e}")),
     };
-    let reported_on = match checked {
+    // A correction names the earlier report of this measure that it corrects; that one stays.
+    let supersedes = match supersedes.trim() {
+        "" => Ok(None),
+        raw => match raw.parse::<i64>() {
+            Ok(id) => match store::reports(&state.db, m.id)
+                .await?
+                .iter()
+                .find(|(r, _)| r.id == id)
+            {
+                None => Err("要更正的进展报告不属于该整改措施".to_owned()),
+                Some(_) if store::is_superseded(&state.db, id).await? => {
+                    Err("该进展报告已经更正过，请更正最新的版本".to_owned())
+                }
+                Some(_) => Ok(Some(id)),
+            },
+            Err(_) => Err("要更正的进展报告编号无效".to_owned()),
+        },
+    };
+    let checked = checked.and_then(|d| supersedes.map(|s| (d, s)));
+    let (reported_on, supersedes) = match checked {
         Ok(d) => d,
         Err(why) => {
             return Ok((
@@ -490,7 +554,18 @@ async fn report(
                 .into_response());
         }
     };
-    store::add_report(&state.db, viewer.actor(), &m, reported_on, &content, files).await?;
+    store::add_report(
+        &state.db,
+        viewer.actor(),
+        &m,
+        store::NewReport {
+            reported_on,
+            content: &content,
+            supersedes,
+        },
+        files,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/ledger/measures/{}?msg=saved", m.id)).into_response())
 }
 

@@ -66,7 +66,7 @@ pub(super) async fn sheet_rows(
             content: m.content.clone(),
             lead_leader: m.lead_leader.clone().unwrap_or_default(),
             department: names.get(&m.department_id).cloned().unwrap_or_default(),
-            supporting: String::new(),
+            supporting: m.supporting.clone().unwrap_or_default(),
             owner: m.owner.clone().unwrap_or_default(),
             due: due_text(m),
             progress: reports

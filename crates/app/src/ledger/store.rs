@@ -52,6 +52,8 @@ pub struct DraftMeasure {
     pub department_id: Option<i64>,
     pub lead_leader: Option<String>,
     pub owner: Option<String>,
+    /// 配合科室, as the sheet names them.
+    pub supporting: Option<String>,
 }
 
 impl DraftMeasure {
@@ -64,6 +66,7 @@ impl DraftMeasure {
             department_id: None,
             lead_leader: None,
             owner: None,
+            supporting: None,
         }
     }
 }
@@ -166,6 +169,7 @@ async fn insert_problem(
             lead_leader: Set(m.lead_leader.clone()),
             department_id: Set(m.department_id.unwrap_or(department_id)),
             owner: Set(m.owner.clone()),
+            supporting: Set(m.supporting.clone()),
             due_kind: Set(due_kind.into()),
             due_on: Set(due_on),
             status: Set(m.status.key().into()),
@@ -393,16 +397,37 @@ pub struct Upload {
     pub content: Vec<u8>,
 }
 
+/// A progress report as entered; `supersedes` names the earlier report it corrects.
+pub struct NewReport<'a> {
+    pub reported_on: calendar::NaiveDate,
+    pub content: &'a str,
+    pub supersedes: Option<i64>,
+}
+
+/// Has a later report corrected this one?
+pub async fn is_superseded(db: &impl ConnectionTrait, report_id: i64) -> Result<bool, DbErr> {
+    Ok(progress_report::Entity::find()
+        .filter(progress_report::Column::SupersedesId.eq(report_id))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Adds a progress report with its evidence files, in one transaction. A report that says the
-/// measure has started moves it from 未启动 to 正在推进中.
+/// measure has started moves it from 未启动 to 正在推进中. A correction is such a new report too:
+/// the corrected one is never changed.
 pub async fn add_report(
     db: &DatabaseConnection,
     actor: Actor,
     m: &measure::Model,
-    reported_on: calendar::NaiveDate,
-    content: &str,
+    new: NewReport<'_>,
     files: Vec<Upload>,
 ) -> Result<(), AppError> {
+    let NewReport {
+        reported_on,
+        content,
+        supersedes,
+    } = new;
     let now = crate::db::now_ms();
     let reporter_name = actor.name.clone();
     let reporter_id = actor.user_id;
@@ -414,6 +439,7 @@ pub async fn add_report(
             content: Set(content.to_owned()),
             reporter_id: Set(reporter_id),
             reporter_name: Set(reporter_name),
+            supersedes_id: Set(supersedes),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -501,6 +527,8 @@ pub async fn update_measure(
     am.lead_leader = Set(v.lead_leader);
     am.department_id = Set(v.department_id);
     am.owner = Set(v.owner);
+    am.supporting = Set(v.supporting);
+    am.target = Set(v.target);
     am.due_kind = Set(v.due_kind.into());
     am.due_on = Set(v.due_on.map(|d| d.to_string()));
     if v.due_kind == "long_term" && before.status != Status::Closed.key() {

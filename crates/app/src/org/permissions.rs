@@ -73,7 +73,14 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("登录日志", &[("system:loginlog:list", "查看")]),
-    ("操作日志", &[("audit:event:list", "查看")]),
+    ("审计追溯", &[("audit:event:list", "查看、核验事件")]),
+    (
+        "完整性",
+        &[
+            ("audit:integrity:view", "查看检查点与核验记录"),
+            ("audit:integrity:run", "签署检查点、全面核验"),
+        ],
+    ),
 ];
 
 pub fn is_known(permission: &str) -> bool {
@@ -96,7 +103,7 @@ pub struct BuiltinRole {
     pub remark: &'static str,
 }
 
-const READ_ALL: &str = "ledger:inspection:list similarity:library:list org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list";
+const READ_ALL: &str = "ledger:inspection:list similarity:library:list org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list audit:integrity:view audit:integrity:run";
 
 /// The roles of DESIGN.md's user table. They can be edited but not deleted.
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[

@@ -15,6 +15,8 @@ pub enum Kind {
     List {
         max: usize,
     },
+    /// Public keys of witnesses (C2SP `cosignature/v1` verifier keys), one per line; may be empty.
+    WitnessKeys,
 }
 
 pub struct Definition {
@@ -158,6 +160,22 @@ pub const ALL: &[Definition] = &[
         kind: Kind::Int { min: 1, max: 60 },
         description: "公示期长度，“不少于五个工作日”",
     },
+    Definition {
+        key: "audit.checkpoint_minutes",
+        group: "审计日志",
+        name: "检查点签署间隔（分钟）",
+        default: "60",
+        kind: Kind::Int { min: 1, max: 1440 },
+        description: "日志有新事件时，每隔多少分钟用本局密钥签署一个检查点（也可在“完整性”页面随时签署）",
+    },
+    Definition {
+        key: "audit.witness_keys",
+        group: "审计日志",
+        name: "见证人公钥",
+        default: "",
+        kind: Kind::WitnessKeys,
+        description: "纪检组、审计局等见证单位的联署公钥，每行一个（由 sunlight audit witness 生成）；只接受这些单位的联署",
+    },
 ];
 
 pub fn find(key: &str) -> Option<&'static Definition> {
@@ -196,6 +214,26 @@ pub fn parse_value(def: &Definition, raw: &str) -> Result<String, String> {
             "false" | "否" | "" => Ok("false".into()),
             _ => Err(format!("{}应为“是”或“否”", def.name)),
         },
+        Kind::WitnessKeys => {
+            let mut keys = Vec::new();
+            for (i, line) in v.lines().map(str::trim).enumerate() {
+                if line.is_empty() {
+                    continue;
+                }
+                match audit::VerifierKey::parse(line) {
+                    Ok(k) if k.kind() == audit::KeyKind::Cosignature => keys.push(line.to_owned()),
+                    Ok(_) => {
+                        return Err(format!(
+                            "{}第{}行是日志签名公钥，不是见证人的联署公钥",
+                            def.name,
+                            i + 1
+                        ));
+                    }
+                    Err(e) => return Err(format!("{}第{}行无效：{e}", def.name, i + 1)),
+                }
+            }
+            Ok(keys.join("\n"))
+        }
         Kind::List { max } => {
             let items: Vec<&str> = v
                 .split(['、', ',', '，', ' '])

@@ -55,3 +55,33 @@ pub async fn get_int(db: &impl ConnectionTrait, key: &str) -> Result<i64, DbErr>
 pub async fn get_bool(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
     Ok(get(db, key).await? == "true")
 }
+
+/// Writes one setting inside an audited transaction (insert when it still has its default).
+pub async fn write_in(
+    tx: &mut crate::db::audited::AuditedTx,
+    key: &str,
+    value: String,
+    now: i64,
+) -> Result<(), crate::db::audited::AuditedError> {
+    use sea_orm::{IntoActiveModel, Set};
+    match entity::Entity::find_by_id(key.to_owned())
+        .one(tx.reader())
+        .await?
+    {
+        Some(before) => {
+            let mut am = before.clone().into_active_model();
+            am.value = Set(value);
+            am.updated_at = Set(now);
+            tx.update(&before, am).await?;
+        }
+        None => {
+            tx.insert(entity::ActiveModel {
+                key: Set(key.to_owned()),
+                value: Set(value),
+                updated_at: Set(now),
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}

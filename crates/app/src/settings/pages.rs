@@ -7,12 +7,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use sea_orm::{ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use super::catalogue::{self, ALL, Definition};
-use super::entity;
 use crate::auth::viewer::Viewer;
 use crate::db::audited::AuditedTx;
 use crate::web::AppState;
@@ -117,25 +115,7 @@ async fn save(
     let now = crate::db::now_ms();
     let mut tx = AuditedTx::begin(&state.db, viewer.actor(), "system.setting.update").await?;
     for (key, value) in changes {
-        match entity::Entity::find_by_id(key.to_owned())
-            .one(tx.reader())
-            .await?
-        {
-            Some(before) => {
-                let mut am = before.clone().into_active_model();
-                am.value = Set(value);
-                am.updated_at = Set(now);
-                tx.update(&before, am).await?;
-            }
-            None => {
-                tx.insert(entity::ActiveModel {
-                    key: Set(key.to_owned()),
-                    value: Set(value),
-                    updated_at: Set(now),
-                })
-                .await?;
-            }
-        }
+        super::write_in(&mut tx, key, value, now).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to("/system/settings?msg=saved").into_response())

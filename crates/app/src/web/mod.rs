@@ -46,16 +46,24 @@ pub struct AppState {
     pub staging: Arc<staging::Staging>,
     /// The 查重 index, a cache of the library in the database.
     pub similarity: Arc<crate::similarity::Cache>,
+    /// The bureau's key that signs the audit log's checkpoints (kept in the data directory).
+    pub log_key: Arc<audit::SignerKey>,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> AppState {
-        AppState {
+    /// Loads the bureau's signing key from the data directory, creating it on first start.
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+    ) -> Result<AppState, crate::audit::log_key::KeyFileError> {
+        let log_key = crate::audit::log_key::load_or_create(&config.data_dir)?;
+        Ok(AppState {
             db,
             config: Arc::new(config),
             staging: Default::default(),
             similarity: Default::default(),
-        }
+            log_key: Arc::new(log_key),
+        })
     }
 }
 
@@ -83,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::org::routes())
         .merge(crate::settings::routes())
         .merge(crate::audit::routes())
+        .merge(crate::audit::integrity_routes())
         .merge(crate::calendar::routes())
         .merge(crate::ledger::routes())
         .merge(crate::similarity::routes())
@@ -124,6 +133,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    crate::audit::integrity::spawn_background(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

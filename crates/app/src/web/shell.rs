@@ -91,9 +91,14 @@ pub const MENU: &[MenuGroup] = &[
                 permission: Some("system:loginlog:list"),
             },
             MenuItem {
-                label: "操作日志",
+                label: "审计追溯",
                 href: "/audit/events",
                 permission: Some("audit:event:list"),
+            },
+            MenuItem {
+                label: "完整性",
+                href: "/audit/integrity",
+                permission: Some("audit:integrity:view"),
             },
         ],
     },

@@ -8,7 +8,7 @@ use crate::common::{TestApp, demo_app};
 async fn verdict(
     app: &TestApp,
 ) -> Result<app::audit::verify::Verified, app::audit::verify::Finding> {
-    app::audit::verify::verify(&app.db)
+    app::audit::verify::verify(&app.db, app.log_key().verifier())
         .await
         .expect("the database answers")
 }

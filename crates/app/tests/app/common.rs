@@ -67,6 +67,13 @@ impl Drop for TestApp {
     }
 }
 
+impl TestApp {
+    /// The bureau's signing key, as the application created it in the data directory.
+    pub fn log_key(&self) -> audit::SignerKey {
+        app::audit::log_key::load_or_create(&self.data_dir).expect("the log key exists")
+    }
+}
+
 /// The data directory of a test: the SQLite directory, or a temporary directory beside a PostgreSQL database.
 fn data_dir_of(location: &Location) -> std::path::PathBuf {
     match location {
@@ -107,7 +114,8 @@ fn build(db: DatabaseConnection, location: Location, demo: bool) -> TestApp {
             secure_cookies: false,
             data_dir: data_dir.clone(),
         },
-    );
+    )
+    .expect("the log key is created in the test's data directory");
     let router = app::web::with_test_client(app::web::router(state));
     TestApp {
         db,
@@ -435,5 +443,20 @@ pub fn settings_form(
                     .unwrap_or(d.default),
             )
         })
+        .collect()
+}
+
+/// The rows of the first sheet of an .xlsx download.
+pub fn xlsx_rows(body: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).expect("a real .xlsx");
+    let range = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
 }

@@ -492,7 +492,21 @@ async fn the_public_bulletin_is_written_from_the_ledger_as_word_and_page() {
         parsed.summary().to_string(),
         "sections=3 main=5 specific=10 measures=10 completed=3 in_progress=6"
     );
-    assert!(!bulletin::docx_text(&bytes).unwrap().contains("13912345678"));
+    let text = bulletin::docx_text(&bytes).unwrap();
+    assert!(!text.contains("13912345678"));
+    // It carries the log's checkpoint, signed as it was written, so the public can anchor the log.
+    let published = app
+        .get(&crate::common::Auth::None, "/audit/checkpoint")
+        .await;
+    let cp = audit::SignedCheckpoint::parse(&published.body).unwrap();
+    assert!(
+        text.contains(&format!(
+            "第{}条，根哈希 {}",
+            cp.checkpoint().size(),
+            cp.checkpoint().root().to_base64()
+        )),
+        "{text}"
+    );
     // Who may not see the whole round may not publish it.
     let clerk = app.login("clerk", PASSWORD).await;
     assert_eq!(
@@ -987,7 +1001,12 @@ async fn a_weekly_snapshot_stays_as_it_was_after_later_edits() {
         StatusCode::NOT_FOUND
     );
     // And the whole database still verifies against its audit trail.
-    assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
+    assert!(
+        app::audit::verify::verify(&app.db, app.log_key().verifier())
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 /// Import a seed bulletin, write the bulletin back from the ledger, import that: the same ledger.
@@ -1043,6 +1062,7 @@ async fn bulletin_round_trip_through_the_ledger_on_the_three_seeds() {
             &tree.sections,
             &tree.problems,
             &facts,
+            &Default::default(),
             &issue,
         );
         let again = app::ledger::import::draft(
@@ -1213,5 +1233,10 @@ async fn supervision_notices_climb_the_ladder_and_are_acknowledged_on_record() {
         .await,
         1
     );
-    assert!(app::audit::verify::verify(&app.db).await.unwrap().is_ok());
+    assert!(
+        app::audit::verify::verify(&app.db, app.log_key().verifier())
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }

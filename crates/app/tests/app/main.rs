@@ -3,6 +3,7 @@
 
 mod api_doc;
 mod audit_enforced;
+mod audit_integrity;
 mod audit_trail;
 mod audit_verify;
 mod backup;
@@ -10,6 +11,7 @@ mod bad_input;
 mod calendar_pages;
 mod common;
 mod import;
+mod ledger_outcomes;
 mod ledger_pages;
 mod login;
 mod org_pages;

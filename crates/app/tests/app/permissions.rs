@@ -113,6 +113,10 @@ async fn every_page_and_api_route_for_every_role() {
         ("/system/calendar/2026/edit".into(), &["admin"]),
         ("/system/login-log".into(), AUDIT_READERS),
         ("/audit/events".into(), AUDIT_READERS),
+        ("/audit/events?department_id=1".into(), AUDIT_READERS),
+        ("/audit/integrity".into(), AUDIT_READERS),
+        ("/audit/events/3/proof".into(), AUDIT_READERS),
+        ("/audit/events/3/tlog-proof".into(), AUDIT_READERS),
         (format!("/audit/objects/user/{clerk}"), GXJS_READERS),
         (format!("/audit/objects/department/{gxjs}"), GXJS_READERS),
         ("/api/v1/departments".into(), READERS),
@@ -336,14 +340,14 @@ async fn the_menu_shows_what_the_role_may_open() {
         "角色管理",
         "参数设置",
         "登录日志",
-        "操作日志",
+        "审计追溯",
     ] {
         assert!(home.body.contains(item), "admin menu lacks {item}");
     }
     let clerk = app.login("clerk", PASSWORD).await;
     let home = app.get(&clerk, "/").await;
     assert!(home.body.contains("用户管理"));
-    for item in ["角色管理", "参数设置", "操作日志"] {
+    for item in ["角色管理", "参数设置", "审计追溯"] {
         assert!(!home.body.contains(item), "clerk menu shows {item}");
     }
     let applicant = app.login("applicant", PASSWORD).await;
@@ -352,35 +356,21 @@ async fn the_menu_shows_what_the_role_may_open() {
     assert!(!home.body.contains("用户管理"));
 }
 
-/// The rows of the first sheet of an .xlsx download.
-fn sheet_rows(body: &[u8]) -> Vec<Vec<String>> {
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).expect("a real .xlsx");
-    let range = book
-        .worksheet_range_at(0)
-        .expect("a sheet")
-        .expect("readable");
-    range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
-}
-
 #[tokio::test]
 async fn exports_hold_the_rows_in_scope_only() {
     let app = demo_app().await;
     let admin = app.login("admin", PASSWORD).await;
     let r = app.get_bytes(&admin, "/org/users/export").await;
     assert_eq!(r.0, StatusCode::OK);
-    let rows = sheet_rows(&r.1);
+    let rows = crate::common::xlsx_rows(&r.1);
     assert_eq!(
         rows[0][..4],
         ["用户名", "姓名", "部门", "手机号码"].map(String::from)
     );
     assert_eq!(rows.len() - 1, app.count("app_user").await as usize);
     // With a filter, the export holds what the list shows.
-    let rows = sheet_rows(&app.get_bytes(&admin, "/org/users/export?q=clerk2").await.1);
+    let rows =
+        crate::common::xlsx_rows(&app.get_bytes(&admin, "/org/users/export?q=clerk2").await.1);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1][2], "农村科技处");
 
@@ -401,7 +391,7 @@ async fn exports_hold_the_rows_in_scope_only() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let clerk2 = app.login("clerk2", PASSWORD).await;
-    let rows = sheet_rows(&app.get_bytes(&clerk2, "/org/users/export").await.1);
+    let rows = crate::common::xlsx_rows(&app.get_bytes(&clerk2, "/org/users/export").await.1);
     assert!(rows.len() >= 2);
     assert!(rows[1..].iter().all(|r| r[2] == "农村科技处"), "{rows:?}");
     // The department export follows the same scope: the deputy gets exactly three departments.
@@ -423,7 +413,7 @@ async fn exports_hold_the_rows_in_scope_only() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let deputy = app.login("deputy", PASSWORD).await;
-    let rows = sheet_rows(&app.get_bytes(&deputy, "/org/departments/export").await.1);
+    let rows = crate::common::xlsx_rows(&app.get_bytes(&deputy, "/org/departments/export").await.1);
     let mut names: Vec<String> = rows[1..]
         .iter()
         .map(|r| r[0].trim_start_matches('　').to_owned())

@@ -236,7 +236,9 @@ async fn every_write_has_its_audit_event_and_the_trail_verifies() {
     let again = check(&app, &head, "", &format!("{a}{}", text(43, 300))).await;
     assert_eq!(check_figure(&app, again, "sources").await, 0);
 
-    let verified = app::audit::verify::verify(&app.db).await.unwrap();
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap();
     assert!(verified.is_ok(), "{:?}", verified.err());
 }
 
@@ -264,14 +266,17 @@ async fn the_index_is_rebuilt_from_the_database_when_missing_or_broken() {
         }
         let restarted = TestApp {
             db: app.db.clone(),
-            router: app::web::with_test_client(app::web::router(AppState::new(
-                app.db.clone(),
-                Config {
-                    demo: true,
-                    secure_cookies: false,
-                    data_dir: app.data_dir.clone(),
-                },
-            ))),
+            router: app::web::with_test_client(app::web::router(
+                AppState::new(
+                    app.db.clone(),
+                    Config {
+                        demo: true,
+                        secure_cookies: false,
+                        data_dir: app.data_dir.clone(),
+                    },
+                )
+                .expect("the log key is in the data directory"),
+            )),
             location: app.location.clone(),
             data_dir: std::env::temp_dir().join("sunlight-similarity-not-owned"),
         };

@@ -77,8 +77,8 @@ pub struct Source {
     /// 使用此数据目录中已录入的年份（默认只用系统内置年份）
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// 使用此 PostgreSQL 数据库中已录入的年份
-    #[arg(long, value_name = "URL", conflicts_with = "data_dir")]
+    /// 使用此 PostgreSQL 数据库中已录入的年份（给出时 --data-dir 不用于数据库）
+    #[arg(long, value_name = "URL")]
     database_url: Option<String>,
 }
 
@@ -91,7 +91,7 @@ impl Source {
                 database_url: url.clone(),
             },
         };
-        if let Some(dir) = &self.data_dir
+        if let (Some(dir), None) = (&self.data_dir, &self.database_url)
             && !app::db::Location::sqlite_file(dir).exists()
         {
             return Err(format!("数据目录 {} 中没有数据库", dir.display()));

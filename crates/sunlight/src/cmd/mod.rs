@@ -1,5 +1,7 @@
-//! One module per command group that does not need the application's database (those are in `store`).
+//! One module per command group. Groups that open the application's database call into `store`.
+pub mod audit;
 pub mod calendar;
 pub mod id;
 pub mod ledger;
 pub mod similarity;
+pub mod witness;

@@ -45,7 +45,13 @@ impl Store {
                 .rsplit_once('/')
                 .map(|(a, b)| (a.to_owned(), b.to_owned()))
                 .unwrap();
-            vec!["--database-url".into(), format!("{prefix}/{db}")]
+            // The data directory still holds the files outside the database (the log's key).
+            vec![
+                "--database-url".into(),
+                format!("{prefix}/{db}"),
+                "--data-dir".into(),
+                dir.join("data").display().to_string(),
+            ]
         } else {
             vec!["--data-dir".into(), dir.join("data").display().to_string()]
         };

@@ -1,0 +1,143 @@
+//! What the audit trail costs a real write: the same edit of one department row (read it, change its
+//! name, commit) in a plain transaction and in an `AuditedTx` (plus its event, the sequence counter and
+//! the Merkle append), on SQLite and on PostgreSQL. Also inclusion proofs read from `audit_node` and
+//! verified, as the 事件核验 page does.
+//!
+//! `cargo bench -p app --bench audit_overhead -- --sample-size 20`
+//! PostgreSQL: `SUNLIGHT_TEST_PG_URL` (default postgres://postgres@127.0.0.1:5432/postgres) must be up.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use app::db::Location;
+use app::db::audited::{Actor, AuditedTx};
+use app::org::entities::department;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, TransactionTrait,
+};
+
+static EDITS: AtomicU64 = AtomicU64::new(0);
+
+fn new_name() -> String {
+    format!("科学技术局{}", EDITS.fetch_add(1, Ordering::Relaxed))
+}
+
+async fn plain_edit(db: &DatabaseConnection, id: i64) {
+    let tx = db.begin().await.expect("begin");
+    let before = department::Entity::find_by_id(id)
+        .one(&tx)
+        .await
+        .expect("read")
+        .expect("row");
+    let mut am = before.into_active_model();
+    am.name = Set(new_name());
+    am.update(&tx).await.expect("update");
+    tx.commit().await.expect("commit");
+}
+
+async fn audited_edit(db: &DatabaseConnection, id: i64) {
+    let mut tx = AuditedTx::begin(db, Actor::system("benchmark"), "org.dept.update")
+        .await
+        .expect("begin");
+    let before = department::Entity::find_by_id(id)
+        .one(tx.reader())
+        .await
+        .expect("read")
+        .expect("row");
+    let mut am = before.clone().into_active_model();
+    am.name = Set(new_name());
+    tx.update(&before, am).await.expect("update");
+    tx.commit().await.expect("commit");
+}
+
+async fn prepared(location: &Location) -> (DatabaseConnection, i64) {
+    let db = app::db::open(location).await.expect("open and migrate");
+    app::demo::first_start(&db).await.expect("first start");
+    let top = department::Entity::find()
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the top department");
+    (db, top.id)
+}
+
+fn locations() -> Vec<(&'static str, Location)> {
+    let dir = std::env::temp_dir().join(format!("sunlight-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let base = std::env::var("SUNLIGHT_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let pg = rt.block_on(async {
+        let admin = sea_orm::Database::connect(&base)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for this benchmark: {e}"));
+        for s in [
+            "DROP DATABASE IF EXISTS sunlight_bench",
+            "CREATE DATABASE sunlight_bench",
+        ] {
+            admin.execute_unprepared(s).await.expect(s);
+        }
+        let (prefix, _) = base.rsplit_once('/').expect("a URL with a database");
+        format!("{prefix}/sunlight_bench")
+    });
+    vec![
+        ("sqlite", Location::SqliteDir(dir)),
+        ("postgres", Location::Postgres(pg)),
+    ]
+}
+
+fn overhead(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for (backend, location) in locations() {
+        let (db, id) = rt.block_on(prepared(&location));
+        let mut g = c.benchmark_group(format!("edit one row/{backend}"));
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("plain transaction", |b| {
+            b.iter(|| rt.block_on(plain_edit(&db, id)))
+        });
+        g.bench_function("audited transaction", |b| {
+            b.iter(|| rt.block_on(audited_edit(&db, id)))
+        });
+        g.finish();
+
+        // Proofs against the log the edits above built (thousands of events).
+        let head = rt
+            .block_on(app::audit::checkpoints::tree_head(&db))
+            .expect("tree head");
+        let mut g = c.benchmark_group(format!("inclusion proof from audit_node/{backend}"));
+        g.throughput(Throughput::Elements(1));
+        let mut i = 0u64;
+        g.bench_function(format!("generate and verify, log of {}", head.size), |b| {
+            b.iter(|| {
+                i = (i * 7919 + 1) % head.size;
+                let proof = rt
+                    .block_on(app::audit::checkpoints::inclusion_proof(&db, i, head.size))
+                    .expect("proof");
+                let leaf = rt.block_on(leaf_of(&db, i));
+                audit::verify_inclusion(i, head.size, &leaf, black_box(&proof), &head.root)
+                    .expect("verifies")
+            })
+        });
+        g.finish();
+    }
+}
+
+async fn leaf_of(db: &DatabaseConnection, index: u64) -> audit::Hash {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT leaf_hash FROM audit_event WHERE seq = {}",
+                index + 1
+            ),
+        ))
+        .await
+        .expect("read")
+        .expect("event");
+    audit::Hash::from_hex(&row.try_get_by_index::<String>(0).expect("hex")).expect("hash")
+}
+
+criterion_group!(benches, overhead);
+criterion_main!(benches);
