@@ -273,6 +273,37 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
         c.source().await.unwrap().contains("知识产权处"),
         "the inspector sees the admin's change on record"
     );
+    // … signs a checkpoint and runs the full verification from 完整性, then checks one event's proof.
+    c.goto(&format!("{base}/audit/integrity")).await.unwrap();
+    c.find(Locator::XPath("//button[text()='立即签署检查点']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[text()='立即全面核验']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let integrity = c.source().await.unwrap();
+    assert!(
+        integrity.contains("通过") && integrity.contains("sunlight.local/audit-"),
+        "{integrity}"
+    );
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("integrity.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}/audit/events")).await.unwrap();
+    c.find(Locator::LinkText("核验"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let proof = c.source().await.unwrap();
+    assert!(proof.contains("核验通过"), "{proof}");
 
     c.close().await.unwrap();
     drop(server);

@@ -106,9 +106,26 @@ pub fn today() -> calendar::NaiveDate {
     chrono::Utc::now().with_timezone(&tz).date_naive()
 }
 
+/// The day in Beijing of an instant in epoch milliseconds.
+pub fn day_of_ms(ms: i64) -> Option<calendar::NaiveDate> {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600)?;
+    Some(
+        chrono::DateTime::from_timestamp_millis(ms)?
+            .with_timezone(&tz)
+            .date_naive(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instant_falls_on_its_beijing_day() {
+        // 2026-03-31 17:00 UTC is 1 April in Beijing.
+        let ms = 1_774_976_400_000;
+        assert_eq!(day_of_ms(ms), calendar::NaiveDate::from_ymd_opt(2026, 4, 1));
+    }
 
     fn day(y: i32, m: u32, d: u32) -> calendar::NaiveDate {
         calendar::NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -49,9 +49,55 @@ pub fn completion(title: &str, bars: &[Bar]) -> String {
     svg + "</svg>"
 }
 
+/// Vertical bars over time (e.g. overdue measures week by week), each labelled with its count.
+pub fn trend(title: &str, points: &[(String, usize)]) -> String {
+    const HEIGHT: u32 = 120;
+    const STEP: u32 = 56;
+    let max = points.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let width = 20 + STEP * points.len() as u32;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{t}" width="{width}" height="{h}" viewBox="0 0 {width} {h}" font-size="12"><text x="0" y="18" font-weight="bold">{t}</text>"##,
+        t = escape(title),
+        h = HEIGHT + 70,
+    );
+    for (i, (label, n)) in points.iter().enumerate() {
+        let x = 10 + STEP * i as u32;
+        let bar = (*n as f64 / max as f64 * f64::from(HEIGHT)).round() as u32;
+        let top = 30 + HEIGHT - bar;
+        svg += &format!(
+            r##"<rect x="{x}" y="{top}" width="36" height="{bar}" fill="#dc2626"><title>{label}：{n}</title></rect><text x="{cx}" y="{ny}" text-anchor="middle">{n}</text><text x="{cx}" y="{ly}" text-anchor="middle">{label}</text>"##,
+            cx = x + 18,
+            ny = top.saturating_sub(4).max(28),
+            ly = 30 + HEIGHT + 16,
+            label = escape(label),
+        );
+    }
+    svg + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trend_bars_grow_with_their_counts() {
+        let svg = trend(
+            "逾期趋势",
+            &[("4/1".into(), 0), ("4/8".into(), 2), ("4/15".into(), 4)],
+        );
+        assert!(
+            svg.contains(r##"height="120" fill="#dc2626"><title>4/15：4</title>"##),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r##"height="60" fill="#dc2626"><title>4/8：2</title>"##),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r##"height="0" fill="#dc2626"><title>4/1：0</title>"##),
+            "{svg}"
+        );
+    }
 
     #[test]
     fn bars_are_as_long_as_the_share_done_and_labels_are_escaped() {

@@ -21,5 +21,6 @@ mod pages;
 mod report_pages;
 pub mod rules;
 pub mod store;
+pub mod trend;
 
 pub use pages::routes;

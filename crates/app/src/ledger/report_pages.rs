@@ -165,11 +165,18 @@ pub(super) async fn take_snapshot(
     Ok(Redirect::to(&format!("/ledger/inspections/{}?msg=created", round.id)).into_response())
 }
 
-/// A snapshot as Excel, exactly as it was taken.
+#[derive(serde::Deserialize, Default)]
+pub(super) struct SnapshotFormat {
+    #[serde(default)]
+    format: String,
+}
+
+/// A snapshot as Excel (or Word with `?format=docx`), exactly as it was taken.
 pub(super) async fn snapshot_download(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(raw): Path<String>,
+    axum::extract::Query(f): axum::extract::Query<SnapshotFormat>,
 ) -> Result<Response, AppError> {
     use sea_orm::EntityTrait;
     viewer.require("ledger:inspection:list")?;
@@ -182,11 +189,97 @@ pub(super) async fn snapshot_download(
         .ok_or(AppError::NotFound)?;
     let rows: Vec<super::excel::SectionRows> =
         serde_json::from_str(&snap.content).map_err(AppError::internal)?;
+    if f.format == "docx" {
+        let bytes = snapshot_docx(&snap, &rows).map_err(AppError::internal)?;
+        return Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                        .to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    crate::web::attachment(&format!("{}.docx", snap.title)),
+                ),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     let bytes = super::excel::workbook(&snap.title, &rows).map_err(AppError::internal)?;
     Ok(crate::web::xlsx::download(
         &format!("{}.xlsx", snap.title),
         bytes,
     ))
+}
+
+/// The snapshot as a Word table in landscape, the way a 周调度表 is printed for the meeting: one row
+/// per measure under its section and problem, with the figures on top.
+fn snapshot_docx(
+    snap: &super::entities::snapshot::Model,
+    rows: &[super::excel::SectionRows],
+) -> std::io::Result<Vec<u8>> {
+    use crate::web::docx::{Body, paragraph, run, table};
+    let mut body = Body::new(true);
+    body.push(paragraph(Some("Title"), &run(&snap.title, false)));
+    let mut lines = vec![
+        [
+            "序号",
+            "方面/问题",
+            "整改措施",
+            "责任科室",
+            "配合科室",
+            "整改时限",
+            "整改进展",
+            "状态",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    let (mut total, mut done) = (0, 0);
+    for s in rows {
+        let mut problems: Vec<(String, &super::excel::ProblemRows)> = Vec::new();
+        for p in &s.problems {
+            problems.push((p.title.clone(), p));
+            for c in &p.children {
+                problems.push((format!("{} / {}", p.title, c.title), c));
+            }
+        }
+        for (title, p) in problems {
+            for m in &p.measures {
+                total += 1;
+                if m.status == "已完成" || m.status == "已销号" {
+                    done += 1;
+                }
+                lines.push(vec![
+                    total.to_string(),
+                    format!("{}：{title}", s.title),
+                    m.content.clone(),
+                    m.department.clone(),
+                    m.supporting.clone(),
+                    m.due.clone(),
+                    m.progress.clone(),
+                    m.status.clone(),
+                ]);
+            }
+        }
+    }
+    body.push(paragraph(
+        None,
+        &run(
+            &format!(
+                "截至{}，共{total}条整改措施，已完成（含已销号）{done}条。本表为当日冻结的快照，SHA-256 {}。",
+                snap.taken_on, snap.content_sha256
+            ),
+            false,
+        ),
+    ));
+    body.push(table(
+        &[600, 2600, 3200, 1300, 1300, 1200, 3000, 1000],
+        &lines,
+    ));
+    body.finish()
 }
 
 /// Completion by section and by department, and the on-time rate of closed measures.
@@ -261,11 +354,84 @@ pub(super) async fn dashboard(
     if measures.is_empty() {
         return Ok((Vec::new(), on_time));
     }
-    Ok((
-        vec![
-            completion("完成情况（按方面）", &by_section),
-            completion("完成情况（按责任科室）", &by_department),
-        ],
-        on_time,
-    ))
+    let mut charts = vec![
+        completion("完成情况（按方面）", &by_section),
+        completion("完成情况（按责任科室）", &by_department),
+    ];
+    let dated = done_dates(state, measures).await?;
+    if !dated.is_empty() {
+        use super::trend;
+        let days = trend::weekly_days(crate::calendar::today(), 12);
+        let counts = trend::overdue_counts(&dated, &days);
+        let points: Vec<(String, usize)> = days
+            .iter()
+            .zip(counts)
+            .map(|(d, n)| (d.format("%m/%d").to_string(), n))
+            .collect();
+        charts.push(super::charts::trend(
+            "逾期趋势（近12周，每周同日）",
+            &points,
+        ));
+    }
+    Ok((charts, on_time))
+}
+
+/// Each dated measure's deadline and the spans in which it stood completed or closed, from its
+/// audit trail (its 销号 date alone where the trail has no status change, as for imported ledgers).
+async fn done_dates(
+    state: &AppState,
+    measures: &[measure::Model],
+) -> Result<Vec<super::trend::Dated>, AppError> {
+    use crate::audit::entity as audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    type Spans = Vec<(calendar::NaiveDate, Option<calendar::NaiveDate>)>;
+    let dated: Vec<&measure::Model> = measures
+        .iter()
+        .filter(|m| m.due_kind == "date" && m.due_on.is_some())
+        .collect();
+    let ids: Vec<String> = dated.iter().map(|m| m.id.to_string()).collect();
+    let mut spans: std::collections::HashMap<String, Spans> = Default::default();
+    for chunk in ids.chunks(500) {
+        let events = audit_event::Entity::find()
+            .filter(audit_event::Column::ObjectType.eq("measure"))
+            .filter(audit_event::Column::ObjectId.is_in(chunk.to_vec()))
+            .order_by_asc(audit_event::Column::Seq)
+            .all(&state.db)
+            .await?;
+        for e in events {
+            let status = crate::audit::event::Event::parse_changes(&e.changes)
+                .ok()
+                .and_then(|c| c.get("status").map(|[_, after]| after.clone()));
+            let (Some(status), Some(day)) = (status, crate::calendar::day_of_ms(e.at)) else {
+                continue;
+            };
+            let done = status == "completed" || status == "closed";
+            let mine = spans.entry(e.object_id).or_default();
+            let open = mine.last().is_some_and(|(_, until)| until.is_none());
+            if done && !open {
+                mine.push((day, None));
+            } else if !done
+                && open
+                && let Some(last) = mine.last_mut()
+            {
+                last.1 = Some(day);
+            }
+        }
+    }
+    Ok(dated
+        .into_iter()
+        .filter_map(|m| {
+            let due = m.due_on.as_deref()?.parse().ok()?;
+            let done = match spans.remove(&m.id.to_string()) {
+                Some(s) if !s.is_empty() => s,
+                _ => m
+                    .closed_on
+                    .as_deref()
+                    .and_then(|d| d.parse().ok())
+                    .map(|d| vec![(d, None)])
+                    .unwrap_or_default(),
+            };
+            Some(super::trend::Dated { due, done })
+        })
+        .collect())
 }

@@ -2,119 +2,31 @@
 //! 报告单): the figures, per-section ratios, the sources, and each copied passage beside its source
 //! with the copied words highlighted.
 //!
-//! Written as WordprocessingML with `zip`, as `bulletin` writes its .docx: the default run font sets
-//! `w:eastAsia` (宋体), the font Word uses for Chinese characters, so the file reads correctly
-//! whatever the reader's Word is set to.
-
-use std::io::{Cursor, Write};
-
-use quick_xml::escape::escape;
-use zip::ZipWriter;
-use zip::write::SimpleFileOptions;
+//! Written with `web::docx`, which sets `w:eastAsia` (宋体), the font Word uses for Chinese
+//! characters, so the file reads correctly whatever the reader's Word is set to.
 
 use super::entities::check;
 use super::rules::{percent, verdict_label};
 use super::stored_report::{Snippet, StoredReport};
+use crate::web::docx::{Body, paragraph, run};
 
 /// The .docx bytes of a check's report. The only possible error is the zip writer's, writing into memory.
 pub fn write(check: &check::Model, report: &StoredReport) -> std::io::Result<Vec<u8>> {
-    let document = document_xml(check, report);
-    let parts: [(&str, &str); 5] = [
-        ("[Content_Types].xml", CONTENT_TYPES),
-        ("_rels/.rels", PACKAGE_RELS),
-        ("word/_rels/document.xml.rels", DOCUMENT_RELS),
-        ("word/styles.xml", STYLES),
-        ("word/document.xml", &document),
-    ];
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, content) in parts {
-        zip.start_file(name, SimpleFileOptions::default())?;
-        zip.write_all(content.as_bytes())?;
-    }
-    Ok(zip.finish()?.into_inner())
-}
-
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>"#;
-
-const PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
-
-const DOCUMENT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#;
-
-/// 宋体 小四 (12 pt) body text; title and headings in 黑体. Children of `w:rPr` in schema order.
-const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="宋体" w:hint="eastAsia"/><w:sz w:val="24"/><w:szCs w:val="24"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="60" w:line="360" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style><w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:jc w:val="center"/></w:pPr><w:rPr><w:rFonts w:eastAsia="黑体" w:hint="eastAsia"/><w:b/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="240"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:rFonts w:eastAsia="黑体" w:hint="eastAsia"/><w:b/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style></w:styles>"#;
-
-/// Text as XML character data: characters XML 1.0 cannot hold are dropped, line breaks become spaces.
-fn xml_text(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .filter_map(|c| match c {
-            '\n' | '\r' | '\t' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect();
-    escape(cleaned.as_str()).into_owned()
-}
-
-fn run(text: &str, highlight: bool) -> String {
-    let props = if highlight {
-        r#"<w:rPr><w:color w:val="C00000"/><w:highlight w:val="yellow"/></w:rPr>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"<w:r>{props}<w:t xml:space="preserve">{}</w:t></w:r>"#,
-        xml_text(text)
-    )
-}
-
-fn paragraph(style: Option<&str>, runs: &str) -> String {
-    let style = style
-        .map(|s| format!(r#"<w:pPr><w:pStyle w:val="{s}"/></w:pPr>"#))
-        .unwrap_or_default();
-    format!("<w:p>{style}{runs}</w:p>")
+    let mut body = Body::new(false);
+    body.push(document_body(check, report));
+    body.finish()
 }
 
 fn plain(text: &str) -> String {
     paragraph(None, &run(text, false))
 }
 
-/// A table with a header row, single borders, columns sized by Word.
+/// A table with a header row across the text width of an A4 page, columns of equal width.
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cell = |text: &str, bold: bool| {
-        let props = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
-        format!(
-            r#"<w:tc><w:p><w:r>{props}<w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#,
-            xml_text(text)
-        )
-    };
-    let border =
-        |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>"#);
-    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
-        .iter()
-        .map(|s| border(s))
-        .collect();
-    let mut xml = format!(
-        r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr><w:tblGrid>{}</w:tblGrid>"#,
-        header.iter().map(|_| "<w:gridCol/>").collect::<String>()
-    );
-    xml += "<w:tr>";
-    for h in header {
-        xml += &cell(h, true);
-    }
-    xml += "</w:tr>";
-    for row in rows {
-        xml += "<w:tr>";
-        for c in row {
-            xml += &cell(c, false);
-        }
-        xml += "</w:tr>";
-    }
-    xml + "</w:tbl>"
+    let widths = vec![9000 / header.len().max(1) as u32; header.len()];
+    let mut all = vec![header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+    all.extend(rows.iter().cloned());
+    crate::web::docx::table(&widths, &all)
 }
 
 /// The passage highlighted between its context; an ellipsis where the context does not reach the
@@ -129,7 +41,7 @@ fn snippet_runs(s: &Snippet) -> String {
     )
 }
 
-fn document_xml(check: &check::Model, r: &StoredReport) -> String {
+fn document_body(check: &check::Model, r: &StoredReport) -> String {
     let mut body = paragraph(Some("Title"), &run("文本复制检测报告单", false));
     for line in [
         format!("检测文献：{}（{}）", check.title, check.file_name),
@@ -241,10 +153,7 @@ fn document_xml(check: &check::Model, r: &StoredReport) -> String {
             }
         }
     }
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>"#
-    )
+    body
 }
 
 #[cfg(test)]
@@ -322,7 +231,7 @@ mod tests {
     #[test]
     fn the_word_file_holds_the_figures_and_highlighted_passages() {
         let bytes = write(&check_row(), &report()).unwrap();
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut xml = String::new();
         zip.by_name("word/document.xml")
             .unwrap()

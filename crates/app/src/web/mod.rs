@@ -1,5 +1,6 @@
 //! The web shell shared by every feature: state, router, errors, forms, lists, layout.
 
+pub mod docx;
 pub mod error;
 pub mod form;
 pub mod form_multi;

@@ -353,6 +353,13 @@ async fn the_demo_round_shows_every_state_and_alert() {
         "{}",
         page.body
     );
+    // The overdue trend ends today with the measures overdue now (as the 工作台 counts them below).
+    let today = app::calendar::today().format("%m/%d").to_string();
+    assert!(
+        page.body.contains("逾期趋势") && page.body.contains(&format!("<title>{today}：3</title>")),
+        "{}",
+        page.body
+    );
     assert_eq!(app.count("measure WHERE close_out = 'returned'").await, 1);
     assert_eq!(app.count("measure WHERE close_out = 'requested'").await, 1);
     assert_eq!(app.count("measure WHERE relapses = 1").await, 1);
@@ -986,6 +993,18 @@ async fn a_weekly_snapshot_stays_as_it_was_after_later_edits() {
             .1,
     );
     assert_eq!(after, before, "the snapshot is frozen");
+    // The same frozen snapshot as a Word table, as printed for the weekly meeting.
+    let (status, docx) = app
+        .get_bytes(&admin, &format!("/ledger/snapshots/{snapshot}?format=docx"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = bulletin::docx_text(&docx).expect("a real .docx");
+    assert!(
+        text.contains("周调度表")
+            && text.contains("制定中层干部交流轮岗实施办法")
+            && !text.contains("修订并印发中层干部交流轮岗实施办法"),
+        "{text}"
+    );
     let page = app
         .get(&admin, &format!("/ledger/inspections/{round}"))
         .await;
