@@ -10,4 +10,5 @@ pub mod home;
 pub mod ledger;
 pub mod org;
 pub mod settings;
+pub mod similarity;
 pub mod web;

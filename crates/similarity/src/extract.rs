@@ -32,6 +32,12 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
         path: path.to_owned(),
         source,
     })?;
+    text_of(path, bytes)
+}
+
+/// The text of a file already in memory (an upload), read as its name's extension says; errors
+/// name the file by `path`.
+pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
     match extension(path).as_deref() {
         Some("txt") => {
             let text = String::from_utf8(bytes).map_err(|e| {

@@ -339,6 +339,8 @@ async fn current_rows(
         crate::ledger::entities::evidence::Entity,
         crate::ledger::entities::snapshot::Entity,
         crate::ledger::entities::notice::Entity,
+        crate::similarity::entities::document::Entity,
+        crate::similarity::entities::check::Entity,
         crate::ledger::entities::rule_made::Entity,
         crate::ledger::entities::accountability::Entity,
     );
@@ -415,6 +417,8 @@ const KNOWN: &[&str] = &[
     "measure",
     "progress_report",
     "evidence",
+    "similarity_document",
+    "similarity_check",
     "ledger_snapshot",
     "supervision_notice",
     "rectification_rule",

@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006SupervisionNotices),
             Box::new(M0007AuditCheckpoints),
             Box::new(M0008LedgerOutcomes),
+            Box::new(M0009SimilarityLibrary),
             Box::new(M0010AuditObjectIndex),
         ]
     }
@@ -701,6 +702,86 @@ impl MigrationTrait for M0008LedgerOutcomes {
                 )
                 .take(),
         )
+        .await
+    }
+}
+
+/// 查重: the comparison library (比对库) with each document's text, and the record of every check.
+/// The on-disk index under the data directory is derived from `similarity_document`.
+struct M0009SimilarityLibrary;
+
+impl MigrationName for M0009SimilarityLibrary {
+    fn name(&self) -> &str {
+        "m0009_similarity_library"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009SimilarityLibrary {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("similarity_document")
+                .col(big_pk_auto("id"))
+                .col(string_len("title", 200))
+                .col(string_len("owner", 200))
+                .col(big_integer("department_id"))
+                .col(string_len("file_name", 255))
+                .col(integer("chars"))
+                .col(text("content"))
+                .col(string_len("content_sha256", 64))
+                .col(big_integer_null("uploaded_by"))
+                .col(string_len("uploaded_by_name", 50))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("similarity_document", "department_id")
+                        .to("department", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "idx_similarity_document_department",
+            "similarity_document",
+            &["department_id"],
+        ))
+        .await?;
+        m.create_table(
+            table("similarity_check")
+                .col(big_pk_auto("id"))
+                .col(big_integer("department_id"))
+                .col(big_integer("checked_by"))
+                .col(string_len("checked_by_name", 50))
+                .col(string_len("title", 200))
+                .col(string_len("owner", 200))
+                .col(string_len("file_name", 255))
+                .col(string_len("content_sha256", 64))
+                .col(text("content"))
+                .col(integer("total_chars"))
+                .col(integer("copied_chars"))
+                .col(integer("total_ratio_bp"))
+                .col(integer("ratio_excluding_own_bp"))
+                .col(integer("max_single_ratio_bp"))
+                .col(string_len("verdict", 20))
+                .col(integer("sources"))
+                .col(text("report"))
+                .col(string_len("report_sha256", 64))
+                .col(big_integer("created_at"))
+                .col(big_integer("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("similarity_check", "department_id")
+                        .to("department", "id"),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "idx_similarity_check_department",
+            "similarity_check",
+            &["department_id"],
+        ))
         .await
     }
 }

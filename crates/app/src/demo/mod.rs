@@ -447,7 +447,8 @@ pub async fn generate(
                 .map(|(_, id)| *id)
                 .unwrap_or(bureau)
         };
-        crate::ledger::demo::generate(db, bureau, office, crate::calendar::today()).await?;
+        crate::ledger::demo::generate(db, bureau, &office, crate::calendar::today()).await?;
+        crate::similarity::demo::generate(db, office).await?;
     }
     Ok(accounts)
 }

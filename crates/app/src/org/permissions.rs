@@ -16,6 +16,18 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "比对库",
+        &[
+            ("similarity:library:list", "查看"),
+            ("similarity:library:add", "上传"),
+            ("similarity:library:remove", "删除"),
+        ],
+    ),
+    (
+        "文献查重",
+        &[("similarity:check:run", "查重、查看查重报告")],
+    ),
+    (
         "部门管理",
         &[
             ("org:dept:list", "查看"),
@@ -91,7 +103,7 @@ pub struct BuiltinRole {
     pub remark: &'static str,
 }
 
-const READ_ALL: &str = "ledger:inspection:list org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list audit:integrity:view audit:integrity:run";
+const READ_ALL: &str = "ledger:inspection:list similarity:library:list org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list audit:integrity:view audit:integrity:run";
 
 /// The roles of DESIGN.md's user table. They can be edited but not deleted.
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
@@ -106,14 +118,14 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         key: "leader",
         name: "局领导",
         scope: DataScope::DepartmentAndBelow,
-        permissions: "ledger:inspection:list ledger:measure:review ledger:bulletin:write org:dept:list org:user:list",
+        permissions: "ledger:inspection:list ledger:measure:review ledger:bulletin:write similarity:library:list similarity:check:run org:dept:list org:user:list",
         remark: "查看分管（代管）部门的全部数据，审批、签发",
     },
     BuiltinRole {
         key: "dept_head",
         name: "处室负责人",
         scope: DataScope::DepartmentAndBelow,
-        permissions: "ledger:inspection:list ledger:measure:edit org:dept:list org:user:list org:user:edit",
+        permissions: "ledger:inspection:list ledger:measure:edit similarity:library:list similarity:library:add similarity:library:remove similarity:check:run org:dept:list org:user:list org:user:edit",
         remark: "本处室及下属单位的业务",
     },
     BuiltinRole {

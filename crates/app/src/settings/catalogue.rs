@@ -1,6 +1,8 @@
 //! Every setting the platform reads, with its default (from DOMAIN.md) and its description.
 //! A bureau changes a value on 参数设置; code never hard-codes what a bureau may vary.
 
+use std::collections::BTreeMap;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// A whole number between `min` and `max`.
@@ -124,6 +126,33 @@ pub const ALL: &[Definition] = &[
         description: "对逾期整改事项逐级发出的督办单名称，从轻到重，用“、”分隔",
     },
     Definition {
+        key: "similarity.suspected_percent",
+        group: "查重",
+        name: "疑似重复阈值（%）",
+        default: "50",
+        kind: Kind::Int { min: 1, max: 100 },
+        description: "总文字复制比达到此百分比判为“疑似重复”",
+    },
+    Definition {
+        key: "similarity.duplicate_percent",
+        group: "查重",
+        name: "重复阈值（%）",
+        default: "80",
+        kind: Kind::Int { min: 1, max: 100 },
+        description: "总文字复制比达到此百分比判为“重复”，应不低于疑似重复阈值",
+    },
+    Definition {
+        key: "similarity.max_chars",
+        group: "查重",
+        name: "查重单篇最大字数",
+        default: "300000",
+        kind: Kind::Int {
+            min: 1000,
+            max: 3_000_000,
+        },
+        description: "上传到比对库或查重的单个文件最多包含的字数（不计标点和空白），超过的文件不予接收",
+    },
+    Definition {
         key: "notice.period_workdays",
         group: "公示",
         name: "公示期（工作日）",
@@ -151,6 +180,24 @@ pub const ALL: &[Definition] = &[
 
 pub fn find(key: &str) -> Option<&'static Definition> {
     ALL.iter().find(|d| d.key == key)
+}
+
+/// Settings that are valid one by one but not together (all values given, already parsed): the key
+/// to mark and why.
+pub fn conflicts(values: &BTreeMap<&str, String>) -> Vec<(&'static str, String)> {
+    let int = |key: &str| values.get(key).and_then(|v| v.parse::<i64>().ok());
+    let mut out = Vec::new();
+    if let (Some(suspected), Some(duplicate)) = (
+        int("similarity.suspected_percent"),
+        int("similarity.duplicate_percent"),
+    ) && duplicate < suspected
+    {
+        out.push((
+            "similarity.duplicate_percent",
+            format!("重复阈值（{duplicate}%）不能低于疑似重复阈值（{suspected}%）"),
+        ));
+    }
+    out
 }
 
 /// Checks a value entered for `def`; returns it normalised or a message saying what is wrong.
@@ -219,6 +266,25 @@ mod tests {
             );
             assert_eq!(ALL.iter().filter(|o| o.key == d.key).count(), 1);
         }
+    }
+
+    #[test]
+    fn thresholds_must_rise() {
+        let values = |s: &str, d: &str| {
+            BTreeMap::from([
+                ("similarity.suspected_percent", s.to_owned()),
+                ("similarity.duplicate_percent", d.to_owned()),
+            ])
+        };
+        assert!(conflicts(&values("50", "80")).is_empty());
+        assert!(conflicts(&values("60", "60")).is_empty());
+        assert_eq!(
+            conflicts(&values("70", "60")),
+            vec![(
+                "similarity.duplicate_percent",
+                "重复阈值（60%）不能低于疑似重复阈值（70%）".to_owned()
+            )]
+        );
     }
 
     #[test]

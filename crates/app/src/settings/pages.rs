@@ -68,6 +68,7 @@ async fn save(
     viewer.require("system:setting:edit")?;
     let mut errors = FieldErrors::default();
     let mut changes = Vec::new();
+    let mut effective = BTreeMap::new();
     for d in ALL {
         let raw =
             values
@@ -80,11 +81,17 @@ async fn save(
                 });
         match catalogue::parse_value(d, raw) {
             Ok(v) => {
+                effective.insert(d.key, v.clone());
                 if v != super::get(&state.db, d.key).await? {
                     changes.push((d.key, v));
                 }
             }
             Err(m) => errors.add(d.key, m),
+        }
+    }
+    if errors.is_empty() {
+        for (key, message) in catalogue::conflicts(&effective) {
+            errors.add(key, message);
         }
     }
     if !errors.is_empty() {

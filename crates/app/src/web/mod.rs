@@ -45,6 +45,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Import previews waiting for confirmation.
     pub staging: Arc<staging::Staging>,
+    /// The 查重 index, a cache of the library in the database.
+    pub similarity: Arc<crate::similarity::Cache>,
     /// The bureau's key that signs the audit log's checkpoints (kept in the data directory).
     pub log_key: Arc<audit::SignerKey>,
 }
@@ -60,6 +62,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             staging: Default::default(),
+            similarity: Default::default(),
             log_key: Arc::new(log_key),
         })
     }
@@ -92,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::integrity_routes())
         .merge(crate::calendar::routes())
         .merge(crate::ledger::routes())
+        .merge(crate::similarity::routes())
         .merge(openapi::routes())
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))

@@ -33,6 +33,26 @@ pub const MENU: &[MenuGroup] = &[
         }],
     },
     MenuGroup {
+        label: "查重",
+        items: &[
+            MenuItem {
+                label: "文献查重",
+                href: "/similarity/check",
+                permission: Some("similarity:check:run"),
+            },
+            MenuItem {
+                label: "查重记录",
+                href: "/similarity/reports",
+                permission: Some("similarity:check:run"),
+            },
+            MenuItem {
+                label: "比对库",
+                href: "/similarity/library",
+                permission: Some("similarity:library:list"),
+            },
+        ],
+    },
+    MenuGroup {
         label: "系统管理",
         items: &[
             MenuItem {

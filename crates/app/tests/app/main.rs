@@ -16,3 +16,5 @@ mod ledger_pages;
 mod login;
 mod org_pages;
 mod permissions;
+mod similarity_guards;
+mod similarity_pages;

@@ -39,6 +39,13 @@ const GXJS_READERS: &[&str] = &[
     "auditor",
 ];
 
+/// Who may see the 比对库: not applicants, experts or clerks.
+const LIBRARY_READERS: &[&str] = &["admin", "leader", "deputy", "head", "inspector", "auditor"];
+/// Library readers whose scope covers 农村科技处.
+const NCKJ_LIBRARY_READERS: &[&str] = &["admin", "leader", "inspector", "auditor"];
+/// Who may run 查重 and read its reports.
+const CHECKERS: &[&str] = &["admin", "leader", "deputy", "head"];
+
 #[tokio::test]
 async fn every_page_and_api_route_for_every_role() {
     let app = demo_app().await;
@@ -47,6 +54,16 @@ async fn every_page_and_api_route_for_every_role() {
     let clerk_role =
         crate::common::scalar_i64(&app.db, "SELECT id FROM role WHERE role_key = 'clerk'").await;
     let everyone: Vec<&str> = ROLES.to_vec();
+    let library_doc = crate::common::scalar_i64(
+        &app.db,
+        "SELECT id FROM similarity_document WHERE title = '面向中小制造企业的工业互联网公共服务平台建设'",
+    )
+    .await;
+    let nckj_doc = crate::common::scalar_i64(
+        &app.db,
+        "SELECT id FROM similarity_document WHERE title = '中小型温室环境感知与水肥一体化智能调控技术示范'",
+    )
+    .await;
     let routes: Vec<(String, &[&str])> = vec![
         ("/".into(), &everyone),
         ("/password".into(), &everyone),
@@ -54,6 +71,25 @@ async fn every_page_and_api_route_for_every_role() {
         ("/ledger".into(), READERS),
         ("/ledger/import".into(), &["admin"]),
         ("/org/departments?q=高新".into(), READERS),
+        ("/similarity/library".into(), LIBRARY_READERS),
+        ("/similarity/library?q=平台&page=2".into(), LIBRARY_READERS),
+        (
+            format!("/similarity/library/{library_doc}"),
+            LIBRARY_READERS,
+        ),
+        (
+            format!("/similarity/library/{nckj_doc}"),
+            NCKJ_LIBRARY_READERS,
+        ),
+        ("/similarity/library/upload".into(), &["admin", "head"]),
+        (
+            format!("/similarity/library/{library_doc}/delete"),
+            &["admin", "head"],
+        ),
+        (format!("/similarity/library/{nckj_doc}/delete"), &["admin"]),
+        ("/similarity/check".into(), CHECKERS),
+        ("/similarity/reports".into(), CHECKERS),
+        ("/similarity/reports/999999".into(), &[]),
         ("/org/departments/new".into(), &["admin"]),
         (format!("/org/departments/{gxjs}/edit"), &["admin"]),
         (format!("/org/departments/{gxjs}/delete"), &["admin"]),

@@ -22,9 +22,20 @@ impl Index {
     /// Checks `doc` against the index without adding it. The indexed document with the same id, if
     /// any, is not compared (re-checking an indexed application does not find itself).
     pub fn check(&self, doc: &Document) -> Result<Report, Error> {
+        self.check_among(doc, |_| true)
+    }
+
+    /// [`check`](Self::check) with sources only among the indexed documents whose id `allowed`
+    /// accepts (e.g. those in the user's data scope): the others are never candidates, so they
+    /// take no place among the sources either.
+    pub fn check_among(
+        &self,
+        doc: &Document,
+        allowed: impl Fn(&str) -> bool + Sync,
+    ) -> Result<Report, Error> {
         let query = Analysis::of(&doc.text);
         let own = self.by_id.get(doc.id.as_str()).copied();
-        let usable = |d: u32| self.live[d as usize] && Some(d) != own;
+        let usable = |d: u32| self.live[d as usize] && Some(d) != own && allowed(&self.meta(d).id);
 
         let (seeds, mut candidates) = self.shared_fingerprints(&query.fingerprints, usable);
         // Stage 1 candidates: near duplicates by LSH.

@@ -266,3 +266,25 @@ fn failed_commit_changes_nothing_on_disk_or_in_memory() {
         1.0
     );
 }
+
+#[test]
+fn check_among_only_compares_allowed_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = open(dir.path());
+    let source = text(7, 600);
+    index
+        .add(vec![
+            doc("A", "", source.clone()),
+            doc("B", "", source.clone()),
+        ])
+        .unwrap();
+    let query = doc("Q", "", format!("{}{}", text(8, 200), source));
+    let ids = |r: &crate::Report| r.sources.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&index.check(&query).unwrap()).len(), 2);
+    let only_b = index.check_among(&query, |id| id == "B").unwrap();
+    assert_eq!(ids(&only_b), vec!["B"]);
+    assert!(only_b.total_ratio > 0.7, "{}", only_b.total_ratio);
+    let none = index.check_among(&query, |_| false).unwrap();
+    assert!(none.sources.is_empty());
+    assert_eq!(none.copied_chars, 0);
+}
