@@ -281,10 +281,19 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
         .click()
         .await
         .unwrap();
+    // Wait for the page the first form led to before pressing the second button.
+    c.wait()
+        .for_element(Locator::XPath("//p[contains(., '已签署检查点')]"))
+        .await
+        .unwrap();
     c.find(Locator::XPath("//button[text()='立即全面核验']"))
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//p[contains(., '全面核验已完成')]"))
         .await
         .unwrap();
     let integrity = c.source().await.unwrap();
@@ -302,7 +311,14 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
         .click()
         .await
         .unwrap();
-    let proof = c.source().await.unwrap();
+    let proof = c
+        .wait()
+        .for_element(Locator::Id("proof-result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(proof.contains("核验通过"), "{proof}");
 
     c.close().await.unwrap();
