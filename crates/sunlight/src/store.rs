@@ -107,7 +107,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if app::demo::has_users(&db).await? && !app::demo::is_demo_database(&db).await? {
             anyhow::bail!("数据目录中是正式数据，不能以演示模式启动；请换一个 --data-dir");
         }
-        if !app::demo::has_users(&db).await? {
+        if app::demo::has_users(&db).await? {
+            app::demo::ensure_builtin_roles(&db).await?;
+        } else {
             app::demo::generate(&db, Scale::Small, 2026).await?;
         }
         print_accounts(&app::demo::accounts(&db).await?);

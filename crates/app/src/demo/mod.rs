@@ -34,7 +34,8 @@ pub struct Account {
     pub department: String,
 }
 
-/// Creates the built-in roles that do not exist yet.
+/// Creates the built-in roles that do not exist yet; in a database that has them, gives them the
+/// permissions added since it was made.
 pub async fn ensure_builtin_roles(db: &DatabaseConnection) -> anyhow::Result<()> {
     let existing: Vec<String> = role::Entity::find()
         .all(db)
@@ -46,6 +47,9 @@ pub async fn ensure_builtin_roles(db: &DatabaseConnection) -> anyhow::Result<()>
         .iter()
         .filter(|r| !existing.iter().any(|k| k == r.key))
         .collect();
+    if !existing.is_empty() {
+        crate::org::roles::upgrade_builtin(db).await?;
+    }
     if missing.is_empty() {
         return Ok(());
     }
@@ -64,6 +68,16 @@ pub async fn ensure_builtin_roles(db: &DatabaseConnection) -> anyhow::Result<()>
             updated_at: Set(now),
             ..Default::default()
         })
+        .await?;
+    }
+    if existing.is_empty() {
+        // Roles created now have every permission of this version.
+        crate::settings::write_in(
+            &mut tx,
+            crate::org::roles::BUILTIN_VERSION_KEY,
+            crate::org::permissions::BUILTIN_VERSION.to_string(),
+            now,
+        )
         .await?;
     }
     tx.commit().await?;

@@ -105,6 +105,28 @@ pub struct BuiltinRole {
 
 const READ_ALL: &str = "ledger:inspection:list similarity:library:list org:dept:list org:user:list org:role:list system:setting:list system:calendar:list system:loginlog:list audit:event:list audit:integrity:view audit:integrity:run";
 
+/// The version of the built-in roles' permissions. Raise it, and list what it adds in
+/// [`ADDED_TO_BUILTIN`], whenever a built-in role gains a permission.
+pub const BUILTIN_VERSION: u32 = 2;
+
+/// Permissions given to built-in roles after their first release: `(version, role key, permission)`.
+/// A database made before `version` gets them once, at start (`org::roles::upgrade_builtin`); a role
+/// an administrator trims afterwards stays trimmed.
+pub const ADDED_TO_BUILTIN: &[(u32, &str, &str)] = &[
+    (2, "leader", "similarity:library:list"),
+    (2, "leader", "similarity:check:run"),
+    (2, "dept_head", "similarity:library:list"),
+    (2, "dept_head", "similarity:library:add"),
+    (2, "dept_head", "similarity:library:remove"),
+    (2, "dept_head", "similarity:check:run"),
+    (2, "discipline_inspector", "similarity:library:list"),
+    (2, "discipline_inspector", "audit:integrity:view"),
+    (2, "discipline_inspector", "audit:integrity:run"),
+    (2, "internal_auditor", "similarity:library:list"),
+    (2, "internal_auditor", "audit:integrity:view"),
+    (2, "internal_auditor", "audit:integrity:run"),
+];
+
 /// The roles of DESIGN.md's user table. They can be edited but not deleted.
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
     BuiltinRole {
@@ -168,6 +190,27 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_later_addition_is_in_its_role_and_the_catalogue() {
+        for (version, key, permission) in ADDED_TO_BUILTIN {
+            assert!(
+                *version <= BUILTIN_VERSION && *version > 1,
+                "{key} {permission}"
+            );
+            let role = BUILTIN_ROLES
+                .iter()
+                .find(|r| r.key == *key)
+                .unwrap_or_else(|| panic!("no built-in role {key}"));
+            assert!(
+                role.permissions
+                    .split_whitespace()
+                    .any(|p| p == *permission),
+                "{key} lacks {permission}"
+            );
+            assert!(is_known(permission), "{permission}");
+        }
+    }
 
     #[test]
     fn builtin_roles_only_grant_known_permissions() {

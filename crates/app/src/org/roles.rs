@@ -316,3 +316,82 @@ mod tests {
         assert_eq!(v.permissions, "org:user:list");
     }
 }
+
+/// The setting (not on 参数设置) that records which version of the built-in permissions this
+/// database has received.
+pub const BUILTIN_VERSION_KEY: &str = "system.builtin_permissions_version";
+
+/// Built-in roles' permission lists with the later additions a role has not had yet: pure.
+/// `applied` is the version the database has received; returns the new list when it changes.
+pub fn with_additions(role_key: &str, permissions: &str, applied: u32) -> Option<String> {
+    let mut list: Vec<&str> = permissions.split_whitespace().collect();
+    if list.contains(&"*") {
+        return None;
+    }
+    let before = list.len();
+    for (version, key, permission) in permissions::ADDED_TO_BUILTIN {
+        if *version > applied && *key == role_key && !list.contains(permission) {
+            list.push(permission);
+        }
+    }
+    (list.len() > before).then(|| list.join(" "))
+}
+
+/// Gives the built-in roles of an older database the permissions added since (once, audited), and
+/// records the version. Returns the keys of the roles changed.
+pub async fn upgrade_builtin(
+    db: &DatabaseConnection,
+) -> Result<Vec<String>, crate::db::audited::AuditedError> {
+    let applied: u32 = crate::settings::get(db, BUILTIN_VERSION_KEY)
+        .await?
+        .parse()
+        .unwrap_or(1);
+    if applied >= permissions::BUILTIN_VERSION {
+        return Ok(Vec::new());
+    }
+    let mut tx = AuditedTx::begin(db, Actor::system("升级"), "system.upgrade.permissions").await?;
+    let mut changed = Vec::new();
+    let builtin = role::Entity::find()
+        .filter(role::Column::Builtin.eq(true))
+        .all(tx.reader())
+        .await?;
+    for r in builtin {
+        if let Some(list) = with_additions(&r.role_key, &r.permissions, applied) {
+            let mut am = r.clone().into_active_model();
+            am.permissions = Set(list);
+            am.updated_at = Set(crate::db::now_ms());
+            tx.update(&r, am).await?;
+            changed.push(r.role_key);
+        }
+    }
+    crate::settings::write_in(
+        &mut tx,
+        BUILTIN_VERSION_KEY,
+        permissions::BUILTIN_VERSION.to_string(),
+        crate::db::now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod upgrade_tests {
+    use super::*;
+
+    #[test]
+    fn later_permissions_are_added_once_and_never_twice() {
+        let old = "ledger:inspection:list org:dept:list audit:event:list";
+        let new = with_additions("discipline_inspector", old, 1).unwrap();
+        assert!(new.starts_with(old));
+        assert!(new.contains("audit:integrity:view") && new.contains("similarity:library:list"));
+        assert_eq!(with_additions("discipline_inspector", &new, 1), None);
+        assert_eq!(
+            with_additions("discipline_inspector", old, 2),
+            None,
+            "already received"
+        );
+        assert_eq!(with_additions("admin", "*", 1), None);
+        assert_eq!(with_additions("applicant", "", 1), None);
+    }
+}

@@ -430,3 +430,74 @@ async fn exports_hold_the_rows_in_scope_only() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// An older database: its built-in roles get the permissions added since, once, on record; a role
+/// trimmed afterwards stays trimmed.
+#[tokio::test]
+async fn built_in_roles_of_an_older_database_get_the_new_permissions_once() {
+    use app::db::audited::{Actor, AuditedTx};
+    use app::org::entities::role;
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+    let app = demo_app().await;
+    let inspector = || async {
+        role::Entity::find()
+            .filter(role::Column::RoleKey.eq("discipline_inspector"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let set_permissions = |list: &'static str| async {
+        let r = inspector().await;
+        let mut tx = AuditedTx::begin(&app.db, Actor::system("测试"), "org.role.update")
+            .await
+            .unwrap();
+        let mut am = r.clone().into_active_model();
+        am.permissions = Set(list.into());
+        tx.update(&r, am).await.unwrap();
+        tx.commit().await.unwrap();
+    };
+    // As a database of the first release had it: no version recorded, the old list.
+    set_permissions("ledger:inspection:list org:dept:list audit:event:list").await;
+    let mut tx = AuditedTx::begin(&app.db, Actor::system("测试"), "system.setting.delete")
+        .await
+        .unwrap();
+    let version =
+        app::settings::entity::Entity::find_by_id(app::org::roles::BUILTIN_VERSION_KEY.to_owned())
+            .one(tx.reader())
+            .await
+            .unwrap()
+            .expect("a new database records the version");
+    tx.delete::<app::settings::entity::ActiveModel>(version)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    app::demo::ensure_builtin_roles(&app.db).await.unwrap();
+    let upgraded = inspector().await.permissions;
+    for p in [
+        "audit:integrity:view",
+        "audit:integrity:run",
+        "similarity:library:list",
+    ] {
+        assert!(upgraded.contains(p), "{p} in {upgraded}");
+    }
+    assert!(upgraded.starts_with("ledger:inspection:list org:dept:list audit:event:list"));
+    // Again: nothing to do, nothing written.
+    let events = app.audit_count().await;
+    app::demo::ensure_builtin_roles(&app.db).await.unwrap();
+    assert_eq!(app.audit_count().await, events);
+    // An administrator's trim is kept.
+    set_permissions("ledger:inspection:list audit:event:list").await;
+    app::demo::ensure_builtin_roles(&app.db).await.unwrap();
+    assert_eq!(
+        inspector().await.permissions,
+        "ledger:inspection:list audit:event:list"
+    );
+    assert!(
+        app::audit::verify::verify(&app.db, app.log_key().verifier())
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
