@@ -203,17 +203,32 @@ impl AuditedTx {
         if self.pending.is_empty() {
             return Err(AuditedError::NoEvent);
         }
-        // The sequence counter and the tree's frontier in one read (both single rows).
+        let pending = std::mem::take(&mut self.pending);
+        // The sequence counter, the tree's frontier and the first object's previous event in one
+        // read: round trips are what an audited write costs most. The audit lock is held since
+        // `begin`, so this read sees every earlier audited write.
+        let backend = self.tx.get_database_backend();
+        let (first_type, first_id) = pending[0].0.clone();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => {
+                "SELECT h.next_seq, t.frontier, (SELECT e.leaf_hash FROM audit_event e WHERE e.object_type = $1 AND e.object_id = $2 ORDER BY e.seq DESC LIMIT 1) FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1"
+            }
+            _ => {
+                "SELECT h.next_seq, t.frontier, (SELECT e.leaf_hash FROM audit_event e WHERE e.object_type = ? AND e.object_id = ? ORDER BY e.seq DESC LIMIT 1) FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1"
+            }
+        };
         let head = self
             .tx
-            .query_one_raw(Statement::from_string(
-                self.tx.get_database_backend(),
-                "SELECT h.next_seq, t.frontier FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1",
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [first_type.into(), first_id.into()],
             ))
             .await?
             .ok_or_else(|| AuditedError::Encoding("audit_head 或 audit_tree 缺失".into()))?;
         let mut seq: i64 = head.try_get_by_index(0)?;
         let frontier: Vec<u8> = head.try_get_by_index(1)?;
+        let mut first_prev: Option<Option<String>> = Some(head.try_get_by_index(2)?);
         let at_ms = crate::db::now_ms();
         let mut written = Vec::new();
         let mut leaves = Vec::new();
@@ -235,16 +250,21 @@ impl AuditedTx {
                 "leaf_hash",
             ])
             .to_owned();
-        for ((object_type, object_id), changes) in std::mem::take(&mut self.pending) {
-            let prev_hash = audit_event::Entity::find()
-                .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
-                .filter(audit_event::Column::ObjectId.eq(object_id.as_str()))
-                .order_by_desc(audit_event::Column::Seq)
-                .select_only()
-                .column(audit_event::Column::LeafHash)
-                .into_tuple::<String>()
-                .one(&self.tx)
-                .await?;
+        for ((object_type, object_id), changes) in pending {
+            let prev_hash = match first_prev.take() {
+                Some(prev) => prev,
+                None => {
+                    audit_event::Entity::find()
+                        .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
+                        .filter(audit_event::Column::ObjectId.eq(object_id.as_str()))
+                        .order_by_desc(audit_event::Column::Seq)
+                        .select_only()
+                        .column(audit_event::Column::LeafHash)
+                        .into_tuple::<String>()
+                        .one(&self.tx)
+                        .await?
+                }
+            };
             let event = Event {
                 seq,
                 at_ms,
