@@ -361,6 +361,34 @@ mod tests {
     }
 
     #[test]
+    fn supporting_departments_are_read_as_written() {
+        let cells = sheet(&[
+            &[
+                "序号",
+                "方面/主要问题",
+                "整改措施",
+                "责任科室",
+                "配合科室",
+                "整改时限",
+            ],
+            &["（一）党的建设方面", "", "", "", "", ""],
+            &[
+                "1",
+                "主要问题甲",
+                "措施1",
+                "办公室",
+                "人事处、财务处",
+                "立行立改",
+            ],
+            &["2", "", "措施2", "办公室", "", "长期坚持"],
+        ]);
+        let (_, lines) = read(&cells, |_| Some(1)).unwrap();
+        let supporting = |i: usize| lines[i].measure.as_ref().unwrap().supporting.clone();
+        assert_eq!(supporting(0).as_deref(), Some("人事处、财务处"));
+        assert_eq!(supporting(1), None, "a blank 配合科室 is not inherited");
+    }
+
+    #[test]
     fn a_sheet_without_the_columns_is_explained() {
         assert!(
             read(&sheet(&[&["姓名", "电话"]]), |_| None)
