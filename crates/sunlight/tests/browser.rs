@@ -81,12 +81,7 @@ async fn log_in(c: &Client, base: &str, username: &str, password: &str) {
         .send_keys(password)
         .await
         .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("button[type=submit]")).await;
     c.wait()
         .for_element(Locator::Css("nav.sidebar"))
         .await
@@ -94,12 +89,7 @@ async fn log_in(c: &Client, base: &str, username: &str, password: &str) {
 }
 
 async fn log_out(c: &Client) {
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("form[action='/logout'] button")).await;
     c.wait()
         .for_element(Locator::Css("#username"))
         .await
@@ -124,13 +114,13 @@ async fn fill(c: &Client, name: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
+/// Finds one element and clicks it.
+async fn click(c: &Client, what: Locator<'_>) {
+    c.find(what).await.unwrap().click().await.unwrap();
+}
+
 async fn submit(c: &Client) {
-    c.find(Locator::Css("form.form-grid button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("form.form-grid button[type=submit]")).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -275,23 +265,13 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
     );
     // … signs a checkpoint and runs the full verification from 完整性, then checks one event's proof.
     c.goto(&format!("{base}/audit/integrity")).await.unwrap();
-    c.find(Locator::XPath("//button[text()='立即签署检查点']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::XPath("//button[text()='立即签署检查点']")).await;
     // Wait for the page the first form led to before pressing the second button.
     c.wait()
         .for_element(Locator::XPath("//p[contains(., '已签署检查点')]"))
         .await
         .unwrap();
-    c.find(Locator::XPath("//button[text()='立即全面核验']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::XPath("//button[text()='立即全面核验']")).await;
     c.wait()
         .for_element(Locator::XPath("//p[contains(., '全面核验已完成')]"))
         .await
@@ -305,12 +285,7 @@ async fn three_roles_and_the_admin_forms_in_chromium() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("integrity.png"), c.screenshot().await.unwrap()).unwrap();
     c.goto(&format!("{base}/audit/events")).await.unwrap();
-    c.find(Locator::LinkText("核验"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("核验")).await;
     let proof = c
         .wait()
         .for_element(Locator::Id("proof-result"))
@@ -336,12 +311,7 @@ async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
     // The clerk of 高新技术处 finds the overdue measure in the demo round.
     log_in(&c, &base, "clerk", "Demo@2026").await;
     c.goto(&format!("{base}/ledger")).await.unwrap();
-    c.find(Locator::LinkText("市委第三巡察组常规巡察反馈问题整改"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("市委第三巡察组常规巡察反馈问题整改")).await;
     c.wait()
         .for_element(Locator::Css("table.ledger"))
         .await
@@ -353,12 +323,11 @@ async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
-    c.find(Locator::LinkText("开展政策进园区、进企业宣讲不少于10场"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::LinkText("开展政策进园区、进企业宣讲不少于10场"),
+    )
+    .await;
     let page = c
         .wait()
         .for_element(Locator::Css("main"))
@@ -379,20 +348,10 @@ async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
         .send_keys(&evidence.display().to_string())
         .await
         .unwrap();
-    c.find(Locator::Css("form[enctype] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("form[enctype] button[type=submit]")).await;
     c.wait().for_element(Locator::Css(".report")).await.unwrap();
     assert!(c.source().await.unwrap().contains("宣讲签到表.txt"));
-    c.find(Locator::Css("button[value='request']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value='request']")).await;
     // Wait for the new page, not the old one.
     c.wait()
         .for_element(Locator::XPath("//span[contains(., '已申请销号，待审核')]"))
@@ -410,12 +369,7 @@ async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
     // The leader reviews and closes it; the page shows the 销号 and the 回头看 date.
     log_in(&c, &base, "leader", "Demo@2026").await;
     c.goto(&format!("{base}{measure_path}")).await.unwrap();
-    c.find(Locator::Css("button[value='approve']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value='approve']")).await;
     c.wait()
         .for_element(Locator::XPath("//p[contains(., '销号日期')]"))
         .await

@@ -234,34 +234,34 @@ async fn outcomes(
     measures: &[measure::Model],
     today: NaiveDate,
 ) -> anyhow::Result<()> {
-    use super::outcomes::{AccountabilityInput, RuleInput, add_accountability, add_rule};
+    use super::outcomes::{AccountabilityInput, Entry, RuleInput, add};
     let (Some(first), Some(last)) = (measures.first(), measures.last()) else {
         return Ok(());
     };
     let on = |days: i64| (today - Duration::days(days)).to_string();
-    add_rule(
+    add(
         db,
         Actor::system("演示数据"),
         round,
-        RuleInput {
+        Entry::Rule(RuleInput {
             problem_id: first.problem_id,
             title: "滨海市科学技术局党组理论学习中心组学习制度".into(),
             doc_no: Some("滨科党组〔2026〕3号".into()),
             issued_on: on(60),
-        },
+        }),
     )
     .await?;
-    add_accountability(
+    add(
         db,
         Actor::system("演示数据"),
         round,
-        AccountabilityInput {
+        Entry::Accountability(AccountabilityInput {
             problem_id: last.problem_id,
             person: "赵立新".into(),
             position: Some("原综合处副处长".into()),
             action: "诫勉谈话".into(),
             decided_on: on(40),
-        },
+        }),
     )
     .await?;
     Ok(())

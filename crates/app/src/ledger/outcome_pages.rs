@@ -37,31 +37,29 @@ pub(super) async fn add(
 ) -> Result<Redirect, AppError> {
     let round = round_for_editing(&state, &viewer, &raw).await?;
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
-    let written = match get("what") {
-        "rule" => {
-            let input = outcomes::check_rule(
+    let entry = match get("what") {
+        "rule" => outcomes::Entry::Rule(
+            outcomes::check_rule(
                 get("problem_id"),
                 get("title"),
                 get("doc_no"),
                 get("issued_on"),
             )
-            .map_err(|e| AppError::BadRequest(format!("建章立制：{}", e.summary())))?;
-            outcomes::add_rule(&state.db, viewer.actor(), round.id, input).await?
-        }
-        "accountability" => {
-            let input = outcomes::check_accountability(
+            .map_err(|e| AppError::BadRequest(format!("建章立制：{}", e.summary())))?,
+        ),
+        "accountability" => outcomes::Entry::Accountability(
+            outcomes::check_accountability(
                 get("problem_id"),
                 get("person"),
                 get("position"),
                 get("action"),
                 get("decided_on"),
             )
-            .map_err(|e| AppError::BadRequest(format!("问责：{}", e.summary())))?;
-            outcomes::add_accountability(&state.db, viewer.actor(), round.id, input).await?
-        }
+            .map_err(|e| AppError::BadRequest(format!("问责：{}", e.summary())))?,
+        ),
         _ => return Err(AppError::BadRequest("未知的登记类型".into())),
     };
-    if !written {
+    if !outcomes::add(&state.db, viewer.actor(), round.id, entry).await? {
         return Err(AppError::NotFound);
     }
     Ok(back(round.id, "created"))

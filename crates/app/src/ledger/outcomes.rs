@@ -162,62 +162,71 @@ async fn problem_of_round(
         .await
 }
 
-/// Returns false (and writes nothing) when the problem is not in the round.
-pub async fn add_rule(
-    db: &DatabaseConnection,
-    actor: Actor,
-    inspection_id: i64,
-    input: RuleInput,
-) -> Result<bool, AuditedError> {
-    let mut tx = AuditedTx::begin(db, actor, "ledger.rule.create").await?;
-    if problem_of_round(&tx, inspection_id, input.problem_id)
-        .await?
-        .is_none()
-    {
-        return Ok(false);
-    }
-    let now = crate::db::now_ms();
-    tx.insert(rule_made::ActiveModel {
-        inspection_id: Set(inspection_id),
-        problem_id: Set(input.problem_id),
-        title: Set(input.title),
-        doc_no: Set(input.doc_no),
-        issued_on: Set(input.issued_on),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+/// One entry of either list, checked.
+#[derive(Debug, PartialEq)]
+pub enum Entry {
+    Rule(RuleInput),
+    Accountability(AccountabilityInput),
 }
 
-pub async fn add_accountability(
+impl Entry {
+    fn problem_id(&self) -> i64 {
+        match self {
+            Entry::Rule(r) => r.problem_id,
+            Entry::Accountability(a) => a.problem_id,
+        }
+    }
+}
+
+/// Adds an entry to the round, audited. Returns false (and writes nothing) when its problem is not
+/// in the round.
+pub async fn add(
     db: &DatabaseConnection,
     actor: Actor,
     inspection_id: i64,
-    input: AccountabilityInput,
+    entry: Entry,
 ) -> Result<bool, AuditedError> {
-    let mut tx = AuditedTx::begin(db, actor, "ledger.accountability.create").await?;
-    if problem_of_round(&tx, inspection_id, input.problem_id)
+    let action = match entry {
+        Entry::Rule(_) => "ledger.rule.create",
+        Entry::Accountability(_) => "ledger.accountability.create",
+    };
+    let mut tx = AuditedTx::begin(db, actor, action).await?;
+    if problem_of_round(&tx, inspection_id, entry.problem_id())
         .await?
         .is_none()
     {
         return Ok(false);
     }
     let now = crate::db::now_ms();
-    tx.insert(accountability::ActiveModel {
-        inspection_id: Set(inspection_id),
-        problem_id: Set(input.problem_id),
-        person: Set(input.person),
-        position: Set(input.position),
-        action: Set(input.action),
-        decided_on: Set(input.decided_on),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .await?;
+    match entry {
+        Entry::Rule(r) => {
+            tx.insert(rule_made::ActiveModel {
+                inspection_id: Set(inspection_id),
+                problem_id: Set(r.problem_id),
+                title: Set(r.title),
+                doc_no: Set(r.doc_no),
+                issued_on: Set(r.issued_on),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .await?;
+        }
+        Entry::Accountability(a) => {
+            tx.insert(accountability::ActiveModel {
+                inspection_id: Set(inspection_id),
+                problem_id: Set(a.problem_id),
+                person: Set(a.person),
+                position: Set(a.position),
+                action: Set(a.action),
+                decided_on: Set(a.decided_on),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -231,33 +240,25 @@ pub async fn delete(
     id: i64,
 ) -> Result<bool, AuditedError> {
     let mut tx = AuditedTx::begin(db, actor, &format!("ledger.{what}.delete")).await?;
+    // The same steps for either table: find the row in this round, delete it on record.
+    macro_rules! remove {
+        ($table:ident) => {
+            match $table::Entity::find_by_id(id)
+                .filter($table::Column::InspectionId.eq(inspection_id))
+                .one(tx.reader())
+                .await?
+            {
+                Some(row) => {
+                    tx.delete::<$table::ActiveModel>(row).await?;
+                    true
+                }
+                None => false,
+            }
+        };
+    }
     let found = match what {
-        "rule" => {
-            let row = rule_made::Entity::find_by_id(id)
-                .filter(rule_made::Column::InspectionId.eq(inspection_id))
-                .one(tx.reader())
-                .await?;
-            match row {
-                Some(r) => {
-                    tx.delete::<rule_made::ActiveModel>(r).await?;
-                    true
-                }
-                None => false,
-            }
-        }
-        "accountability" => {
-            let row = accountability::Entity::find_by_id(id)
-                .filter(accountability::Column::InspectionId.eq(inspection_id))
-                .one(tx.reader())
-                .await?;
-            match row {
-                Some(a) => {
-                    tx.delete::<accountability::ActiveModel>(a).await?;
-                    true
-                }
-                None => false,
-            }
-        }
+        "rule" => remove!(rule_made),
+        "accountability" => remove!(accountability),
         _ => false,
     };
     if found {
