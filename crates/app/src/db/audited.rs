@@ -1,7 +1,8 @@
 //! The one way to write business data: a transaction that records its audit event.
 //!
 //! [`AuditedTx::begin`] takes the audit lock (so event sequence numbers are gap-free and in commit
-//! order), every insert/update/delete goes through it and is turned into field-level changes of an
+//! order: on SQLite by starting the transaction `IMMEDIATE`, on PostgreSQL by locking the log's head
+//! row), every insert/update/delete goes through it and is turned into field-level changes of an
 //! event, and [`AuditedTx::commit`] refuses to commit a transaction that recorded no event. Dropping an
 //! `AuditedTx` without committing rolls everything back, the events included. A test
 //! (`tests/audit_enforced.rs`) checks that no other module opens a transaction or writes a business
@@ -14,7 +15,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -89,13 +90,18 @@ impl AuditedTx {
         actor: Actor,
         action: &str,
     ) -> Result<Self, AuditedError> {
-        let tx = db.begin().await?;
-        let lock = if crate::db::is_postgres(&tx) {
-            "SELECT next_seq FROM audit_head WHERE id = 1 FOR UPDATE"
-        } else {
-            "UPDATE audit_head SET next_seq = next_seq WHERE id = 1"
-        };
-        tx.execute_unprepared(lock).await?;
+        // SQLite has one writer at a time: `BEGIN IMMEDIATE` takes the write lock with the BEGIN itself
+        // (waiting up to the busy timeout), so it costs no statement of its own.
+        let tx = db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        if crate::db::is_postgres(&tx) {
+            tx.execute_unprepared("SELECT next_seq FROM audit_head WHERE id = 1 FOR UPDATE")
+                .await?;
+        }
         Ok(AuditedTx {
             tx,
             actor,
@@ -300,21 +306,23 @@ impl AuditedTx {
             seq += 1;
         }
         // Round trips are what an audited write costs most (sqlx runs SQLite on its own thread):
-        // the events go in one statement, the counter, tree head and new nodes in one batch.
-        self.tx.execute(&events).await?;
-        let batch = tree_updates(self.tx.get_database_backend(), &frontier, &leaves, seq)?;
+        // the events, the counter, the tree head and the new nodes go in one batch.
+        let batch = tree_updates(backend, &events, &frontier, &leaves, seq)?;
         self.tx.execute_unprepared(&batch).await?;
         self.tx.commit().await?;
         Ok(written)
     }
 }
 
-/// The statements that advance the sequence counter and append the new leaves to the Merkle tree
-/// (the completed subtree roots stored, the frontier replaced), as one batch. Every value in it is a
-/// number or a hash this code computed, inlined by sea-query. The audit lock taken at `begin`
-/// serialises this.
+/// The statements that insert the events, advance the sequence counter and append the new leaves to
+/// the Merkle tree (the completed subtree roots stored, the frontier replaced), as one batch. Values
+/// are inlined as literals by sea-query, which quotes strings for each backend (`''` on SQLite,
+/// `E'…'` with backslash escapes on PostgreSQL); text holding a NUL cannot be stored on PostgreSQL
+/// and ends the statement early on SQLite, so it fails rather than writes. The audit lock taken at
+/// `begin` serialises this.
 fn tree_updates(
     backend: sea_orm::DbBackend,
+    events: &sea_orm::sea_query::InsertStatement,
     frontier: &[u8],
     leaves: &[audit::Hash],
     next_seq: i64,
@@ -355,11 +363,21 @@ fn tree_updates(
     let mut statements = match backend {
         sea_orm::DbBackend::Postgres => {
             use sea_orm::sea_query::PostgresQueryBuilder as B;
-            vec![head.to_string(B), tree.to_string(B), nodes.to_string(B)]
+            vec![
+                events.to_string(B),
+                head.to_string(B),
+                tree.to_string(B),
+                nodes.to_string(B),
+            ]
         }
         _ => {
             use sea_orm::sea_query::SqliteQueryBuilder as B;
-            vec![head.to_string(B), tree.to_string(B), nodes.to_string(B)]
+            vec![
+                events.to_string(B),
+                head.to_string(B),
+                tree.to_string(B),
+                nodes.to_string(B),
+            ]
         }
     };
     if !any_node {
