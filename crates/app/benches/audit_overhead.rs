@@ -1,6 +1,8 @@
 //! What the audit trail costs a real write: the same edit of one department row (read it, change its
 //! name, commit) in a plain transaction and in an `AuditedTx` (plus its event, the sequence counter and
-//! the Merkle append), on SQLite and on PostgreSQL. Also inclusion proofs read from `audit_node` and
+//! the Merkle append), on SQLite and on PostgreSQL; the same edit as a user makes it, through the
+//! API (`PUT /api/v1/departments/{id}`: token, permission, validation, the audited transaction), to
+//! see the audit's share of a whole request; and inclusion proofs read from `audit_node` and
 //! verified, as the 事件核验 page does.
 //!
 //! `cargo bench -p app --bench audit_overhead -- --sample-size 20`
@@ -12,11 +14,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use app::db::Location;
 use app::db::audited::{Actor, AuditedTx};
 use app::org::entities::department;
+use app::web::{AppState, Config};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
+use tower::ServiceExt;
 
 static EDITS: AtomicU64 = AtomicU64::new(0);
 
@@ -54,13 +60,75 @@ async fn audited_edit(db: &DatabaseConnection, id: i64) {
 
 async fn prepared(location: &Location) -> (DatabaseConnection, i64) {
     let db = app::db::open(location).await.expect("open and migrate");
-    app::demo::first_start(&db).await.expect("first start");
+    app::demo::generate(&db, app::demo::Scale::Small, 2026)
+        .await
+        .expect("demo data");
     let top = department::Entity::find()
+        .filter(department::Column::ParentId.is_null())
         .one(&db)
         .await
         .expect("read")
         .expect("the top department");
     (db, top.id)
+}
+
+/// The application as it serves requests, and an administrator's API token.
+async fn api_client(
+    db: &DatabaseConnection,
+    data_dir: std::path::PathBuf,
+) -> (axum::Router, String) {
+    let state = AppState::new(
+        db.clone(),
+        Config {
+            demo: true,
+            secure_cookies: false,
+            data_dir,
+        },
+    )
+    .expect("state");
+    let router = app::web::with_test_client(app::web::router(state));
+    let login = serde_json::json!({"username": "admin", "password": "Demo@2026"});
+    let (status, body) = send(&router, Method::POST, "/api/v1/session", None, login).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token: serde_json::Value = serde_json::from_str(&body).expect("json");
+    (router, token["token"].as_str().expect("token").to_owned())
+}
+
+async fn send(
+    router: &axum::Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    json: serde_json::Value,
+) -> (StatusCode, String) {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "sunlight.bench")
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let res = router
+        .clone()
+        .oneshot(b.body(Body::from(json.to_string())).expect("request"))
+        .await
+        .expect("router");
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A user's edit of one department through the API, from request to response.
+async fn api_edit(router: &axum::Router, token: &str, d: &department::Model) {
+    let edit = serde_json::json!({"name": new_name(), "code": d.code, "kind": d.kind,
+        "parent_id": d.parent_id.map(|p| p.to_string()), "status": d.status});
+    let path = format!("/api/v1/departments/{}", d.id);
+    let (status, body) = send(router, Method::PUT, &path, Some(token), edit).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 fn locations() -> Vec<(&'static str, Location)> {
@@ -101,6 +169,27 @@ fn overhead(c: &mut Criterion) {
             b.iter(|| rt.block_on(audited_edit(&db, id)))
         });
         g.finish();
+
+        // The same kind of edit as a user makes it: a department under the bureau, through the API.
+        let data_dir = std::env::temp_dir().join(format!("sunlight-bench-files-{backend}"));
+        let (router, token, child) = rt.block_on(async {
+            let (router, token) = api_client(&db, data_dir.clone()).await;
+            let child = department::Entity::find()
+                .all(&db)
+                .await
+                .expect("read")
+                .into_iter()
+                .find(|d| d.parent_id == Some(id))
+                .expect("a department under the bureau");
+            (router, token, child)
+        });
+        let mut g = c.benchmark_group(format!("edit one department through the API/{backend}"));
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("whole request (audited)", |b| {
+            b.iter(|| rt.block_on(api_edit(&router, &token, &child)))
+        });
+        g.finish();
+        let _ = std::fs::remove_dir_all(&data_dir);
 
         // Proofs against the log the edits above built (thousands of events).
         let head = rt
