@@ -6,8 +6,6 @@
 //! Postings are most of the index's memory (about 4,000 per document of 20,000 chars), hence the
 //! squeezing.
 
-use rayon::prelude::*;
-
 /// Postings of one segment.
 #[derive(Debug, Default)]
 pub struct Postings {
@@ -19,6 +17,8 @@ pub struct Postings {
     /// Low 16 bits of each key: with the bucket, the whole key.
     low: Vec<u16>,
     docs: Ordinals,
+    /// Highest ordinal plus one.
+    documents: usize,
 }
 
 /// Postings per bucket aimed at.
@@ -68,27 +68,68 @@ impl Holders<'_> {
 
 impl Postings {
     /// From `(key, ordinal)` pairs in any order.
-    pub fn new(mut pairs: Vec<(u32, u32)>) -> Self {
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        let bits = (pairs.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
+    #[cfg(test)]
+    pub fn new(pairs: Vec<(u32, u32)>) -> Self {
+        let mut packed: Vec<u64> = pairs
+            .into_iter()
+            .map(|(k, d)| (u64::from(k) << 32) | u64::from(d))
+            .collect();
+        packed.sort_unstable();
+        Self::from_sorted(packed)
+    }
+
+    /// From `key << 32 | ordinal` values in order of ordinal (document by document, as a segment lists
+    /// them): a stable radix sort by key then gives them sorted by key and ordinal, without the
+    /// comparison sort of millions of pairs this used to take.
+    pub fn from_ordinal_order(packed: Vec<u64>) -> Self {
+        debug_assert!(packed.windows(2).all(|w| w[0] as u32 <= w[1] as u32));
+        Self::from_sorted(crate::shingle::sort_by_high_half(packed))
+    }
+
+    /// From `key << 32 | ordinal` values sorted.
+    fn from_sorted(mut packed: Vec<u64>) -> Self {
+        packed.dedup();
+        let key = |v: u64| (v >> 32) as u32;
+        let bits = (packed.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
         let mut starts = vec![0u32; (1 << bits) + 1];
-        for &(key, _) in &pairs {
-            starts[(key >> (32 - bits)) as usize + 1] += 1;
+        for &v in &packed {
+            starts[(key(v) >> (32 - bits)) as usize + 1] += 1;
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let docs = match u16::try_from(pairs.iter().map(|&(_, d)| d).max().unwrap_or(0)) {
-            Ok(_) => Ordinals::Small(pairs.iter().map(|&(_, d)| d as u16).collect()),
-            Err(_) => Ordinals::Large(pairs.iter().map(|&(_, d)| d).collect()),
+        let most = packed.iter().map(|&v| v as u32).max();
+        let docs = match u16::try_from(most.unwrap_or(0)) {
+            Ok(_) => Ordinals::Small(packed.iter().map(|&v| v as u16).collect()),
+            Err(_) => Ordinals::Large(packed.iter().map(|&v| v as u32).collect()),
         };
         Self {
             starts,
             bits,
-            low: pairs.iter().map(|&(k, _)| k as u16).collect(),
+            low: packed.iter().map(|&v| key(v) as u16).collect(),
             docs,
+            documents: most.map_or(0, |m| m as usize + 1),
         }
+    }
+
+    /// Number of documents (highest ordinal plus one).
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+
+    /// The low halves of the keys whose top 16 bits are `prefix`, one per posting, sorted.
+    pub fn lows_of_prefix(&self, prefix: u32) -> &[u16] {
+        // `bits` is at least 16 except in the empty default, whose `starts` is empty.
+        let Some(shift) = self.bits.checked_sub(16) else {
+            return &[];
+        };
+        let (Some(&from), Some(&to)) = (
+            self.starts.get((prefix << shift) as usize),
+            self.starts.get(((prefix + 1) << shift) as usize),
+        ) else {
+            return &[];
+        };
+        &self.low[from as usize..to as usize]
     }
 
     /// The documents holding `key`.
@@ -146,5 +187,24 @@ mod tests {
             assert_eq!(get(&p, key(i)), vec![i % 1000]);
         }
         assert_eq!(p.get(key(5_000_001)).len(), 0);
+        assert_eq!(p.documents(), 1000);
+        // Built from pairs in order of ordinal, the same postings.
+        let mut pairs: Vec<u64> = (0..5_000_000u64)
+            .map(|i| (u64::from(key(i as u32)) << 32) | (i % 1000))
+            .collect();
+        pairs.sort_unstable_by_key(|&v| v as u32);
+        let q = Postings::from_ordinal_order(pairs);
+        assert_eq!((q.bits, &q.starts, &q.low), (p.bits, &p.starts, &p.low));
+        for i in (0..5_000_000).step_by(997) {
+            assert_eq!(get(&q, key(i)), vec![i % 1000]);
+        }
+        // The low halves under one 16-bit prefix, sorted.
+        let prefix = key(12_345) >> 16;
+        let lows = p.lows_of_prefix(prefix);
+        assert!(lows.contains(&(key(12_345) as u16)));
+        assert!(lows.windows(2).all(|w| w[0] <= w[1]));
+        let expected = (0..5_000_000).filter(|&i| key(i) >> 16 == prefix).count();
+        assert_eq!(lows.len(), expected);
+        assert!(Postings::default().lows_of_prefix(3).is_empty());
     }
 }
