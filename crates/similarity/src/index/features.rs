@@ -20,11 +20,15 @@ pub struct Features {
 }
 
 impl Features {
-    pub fn encode(keys: &[u32], offsets: &OffsetMap, sections: &[SectionRange]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(12 + keys.len() * 4 + offsets.runs().len() * 8);
+    pub fn encode(
+        keys: impl ExactSizeIterator<Item = u32>,
+        offsets: &OffsetMap,
+        sections: &[SectionRange],
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + keys.len() * 4 + offsets.runs().len() * 8);
         let put = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&n.to_le_bytes());
         put(keys.len() as u32, &mut out);
-        for &k in keys {
+        for k in keys {
             put(k, &mut out);
         }
         put(offsets.runs().len() as u32, &mut out);
@@ -103,7 +107,7 @@ mod tests {
         let a = Digest::of(text);
         let sections = section_ranges(&a.normalized, &SectionRules::default().split(text));
         let offsets = OffsetMap::of(&a.normalized);
-        let bytes = Features::encode(&a.keys(), &offsets, &sections);
+        let bytes = Features::encode(a.keys().into_iter(), &offsets, &sections);
         let f = Features::decode(&bytes).unwrap();
         assert_eq!(f.keys, a.keys());
         let sorted = crate::shingle::sorted_keys(&f.keys);

@@ -32,7 +32,7 @@ use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::SectionRules;
-use crate::shingle::{distinct_of_sorted, sorted_keys};
+use crate::shingle::{distinct_of_sorted, key_of, sorted_keys};
 use crate::winnow::covered_by;
 use features::Features;
 use manifest::{Manifest, SegmentEntry, sync_dir};
@@ -42,6 +42,9 @@ use templates::Templates;
 
 /// `(key, position)` of the 5-grams of a text, sorted.
 type Positioned = Vec<(u32, u32)>;
+
+/// A segment just written: its documents' metadata, its postings and LSH tables.
+type Written = (Vec<DocMeta>, (Postings, Lsh));
 
 /// Settings of an index (not stored: pass the same ones every time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -246,11 +249,6 @@ impl Index {
                 replaced: 0,
             });
         }
-        let rules = &self.settings.sections;
-        let prepared: Vec<Prepared> = docs
-            .par_iter()
-            .map(|d| Prepared::of(&d.text, rules))
-            .collect();
 
         let mut manifest = self.manifest.clone();
         let file = manifest.new_segment_file();
@@ -274,25 +272,7 @@ impl Index {
             .map(|i| i as u32)
             .collect();
         let path = self.dir.join(&file);
-        let mut writer = Writer::create(&path)?;
-        for (d, p) in docs.iter().zip(prepared) {
-            writer.push(NewDoc {
-                meta: DocMeta {
-                    id: d.id.to_string(),
-                    owner: d.owner.clone(),
-                    text_offset: 0,
-                    text_len: 0,
-                    normalized_len: p.normalized_len,
-                    features_offset: 0,
-                    features_len: 0,
-                    signature: p.signature,
-                    keys: p.keys,
-                },
-                text: &d.text,
-                features: p.features,
-            })?;
-        }
-        let metas = writer.finish()?;
+        let (mut metas, (postings, lsh)) = self.write_segment(&path, &docs)?;
         sync_dir(&self.dir)?;
         manifest.segments.push(SegmentEntry {
             file,
@@ -313,13 +293,87 @@ impl Index {
             }
         }
         self.manifest = manifest;
-        let mut segment = Segment::written(&path, metas);
-        let (postings, lsh) = take_postings(&mut segment);
-        self.push_segment(segment, postings, lsh, &superseded);
+        for meta in &mut metas {
+            // Held by the postings and LSH tables now.
+            meta.keys = Vec::new();
+            meta.signature = Vec::new();
+        }
+        self.push_segment(Segment::written(&path, metas), postings, lsh, &superseded);
         self.refresh_templates();
         Ok(Added {
             added: docs.len() - superseded.len(),
             replaced,
+        })
+    }
+
+    /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata and its
+    /// postings and LSH tables.
+    ///
+    /// Writing overlaps analysing: documents are analysed a chunk at a time on all cores and handed to
+    /// a writer thread, which writes them and syncs the file every few megabytes while the next chunk is
+    /// analysed, so that the final sync waits for little; the postings are built meanwhile.
+    fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
+        let rules = &self.settings.sections;
+        let chunk = 8 * rayon::current_num_threads().max(1);
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::channel::<Vec<Prepared>>();
+            let writer = scope.spawn(move || {
+                let mut writer = Writer::create(path)?;
+                let mut docs = docs.iter();
+                for p in receive.into_iter().flatten() {
+                    let Some(d) = docs.next() else { break };
+                    writer.push(NewDoc {
+                        meta: DocMeta {
+                            id: d.id.to_string(),
+                            owner: d.owner.clone(),
+                            text_offset: 0,
+                            text_len: 0,
+                            normalized_len: p.normalized_len,
+                            features_offset: 0,
+                            features_len: 0,
+                            signature: p.signature,
+                            keys: p.keys,
+                        },
+                        text: &d.text,
+                        features: p.features,
+                    })?;
+                }
+                writer.finish()
+            });
+            let mut pairs: Vec<u64> = Vec::new();
+            let mut signatures: Vec<(u32, Signature)> = Vec::new();
+            let mut ordinal = 0u32;
+            for part in docs.chunks(chunk) {
+                let prepared: Vec<Prepared> = part
+                    .par_iter()
+                    .map(|d| Prepared::of(&d.text, rules))
+                    .collect();
+                for p in &prepared {
+                    pairs.extend(
+                        p.keys
+                            .iter()
+                            .map(|&k| (u64::from(k) << 32) | u64::from(ordinal)),
+                    );
+                    if let Ok(sig) = Signature::try_from(p.signature.as_slice()) {
+                        signatures.push((ordinal, sig));
+                    }
+                    ordinal += 1;
+                }
+                if send.send(prepared).is_err() {
+                    // The writer failed: its error is returned below.
+                    break;
+                }
+            }
+            drop(send);
+            let tables = (
+                Postings::from_unsorted(pairs),
+                Lsh::build(signatures.iter().map(|(o, s)| (*o, s))),
+            );
+            let metas = writer.join().map_err(|_| Error::Io {
+                path: path.to_owned(),
+                source: std::io::Error::other("写入线程异常退出"),
+            })??;
+            Ok((metas, tables))
         })
     }
 
@@ -412,7 +466,11 @@ impl Prepared {
         let a = Digest::of(text);
         let sections = section_ranges(&a.normalized, &rules.split_normalized(text, &a.normalized));
         Self {
-            features: Features::encode(&a.keys(), &OffsetMap::of(&a.normalized), &sections),
+            features: Features::encode(
+                a.hashes.iter().map(|&h| key_of(h)),
+                &OffsetMap::of(&a.normalized),
+                &sections,
+            ),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
             keys: a.posting_keys(),
             normalized_len: a.normalized.len() as u32,
@@ -437,7 +495,7 @@ fn take_postings(segment: &mut Segment) -> (Postings, Lsh) {
     for meta in &mut segment.docs {
         meta.signature = Vec::new();
     }
-    (Postings::from_ordinal_order(pairs), lsh)
+    (Postings::from_unsorted(pairs), lsh)
 }
 
 #[cfg(test)]

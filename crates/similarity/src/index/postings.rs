@@ -6,6 +6,8 @@
 //! Postings are most of the index's memory (about 4,000 per document of 20,000 chars), hence the
 //! squeezing.
 
+use rayon::prelude::*;
+
 /// Postings of one segment.
 #[derive(Debug, Default)]
 pub struct Postings {
@@ -78,16 +80,41 @@ impl Postings {
         Self::from_sorted(packed)
     }
 
-    /// From `key << 32 | ordinal` values in order of ordinal (document by document, as a segment lists
-    /// them): a stable radix sort by key then gives them sorted by key and ordinal, without the
-    /// comparison sort of millions of pairs this used to take.
-    pub fn from_ordinal_order(packed: Vec<u64>) -> Self {
-        debug_assert!(packed.windows(2).all(|w| w[0] as u32 <= w[1] as u32));
-        Self::from_sorted(crate::shingle::sort_by_high_half(packed))
+    /// From `key << 32 | ordinal` values in any order: spread over buckets by the top bits of their
+    /// keys (one counting pass, one scattering pass), and each bucket sorted on its own, in parallel and
+    /// in cache — several times faster than one comparison sort of the millions of pairs.
+    pub fn from_unsorted(packed: Vec<u64>) -> Self {
+        let bits = (packed.len() / 512).max(1).ilog2().min(16);
+        let bucket = |v: u64| v.checked_shr(64 - bits).unwrap_or(0) as usize;
+        let mut starts = vec![0usize; (1 << bits) + 1];
+        for &v in &packed {
+            starts[bucket(v) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut sorted = vec![0u64; packed.len()];
+        let mut next = starts.clone();
+        for &v in &packed {
+            let b = bucket(v);
+            sorted[next[b]] = v;
+            next[b] += 1;
+        }
+        drop(packed);
+        let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(starts.len() - 1);
+        let mut rest = sorted.as_mut_slice();
+        for w in starts.windows(2) {
+            let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+            buckets.push(head);
+            rest = tail;
+        }
+        buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+        Self::from_sorted(sorted)
     }
 
     /// From `key << 32 | ordinal` values sorted.
     fn from_sorted(mut packed: Vec<u64>) -> Self {
+        debug_assert!(packed.windows(2).all(|w| w[0] <= w[1]));
         packed.dedup();
         let key = |v: u64| (v >> 32) as u32;
         let bits = (packed.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
@@ -193,7 +220,7 @@ mod tests {
             .map(|i| (u64::from(key(i as u32)) << 32) | (i % 1000))
             .collect();
         pairs.sort_unstable_by_key(|&v| v as u32);
-        let q = Postings::from_ordinal_order(pairs);
+        let q = Postings::from_unsorted(pairs);
         assert_eq!((q.bits, &q.starts, &q.low), (p.bits, &p.starts, &p.low));
         for i in (0..5_000_000).step_by(997) {
             assert_eq!(get(&q, key(i)), vec![i % 1000]);
@@ -206,5 +233,8 @@ mod tests {
         let expected = (0..5_000_000).filter(|&i| key(i) >> 16 == prefix).count();
         assert_eq!(lows.len(), expected);
         assert!(Postings::default().lows_of_prefix(3).is_empty());
+        let few = Postings::from_unsorted(vec![(9 << 32) | 1, 5 << 32, (9 << 32) | 1]);
+        assert_eq!(get(&few, 9), vec![1]);
+        assert_eq!(get(&few, 5), vec![0]);
     }
 }

@@ -22,6 +22,9 @@ const MAGIC: &[u8; 8] = b"SLSIMSG3";
 const OLD_MAGICS: [&[u8; 8]; 2] = [b"SLSIMSG1", b"SLSIMSG2"];
 /// The trailer: where the metadata starts (u64, little-endian).
 const TRAILER_LEN: u64 = 8;
+/// Bytes written between two syncs of a segment being written: the disk writes them out while the
+/// writer goes on, and the final sync, which the commit waits for, has only the rest to write.
+const SYNC_EVERY: u64 = 8 << 20;
 
 /// What a segment stores about one document besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,13 +117,17 @@ pub struct Writer {
     out: BufWriter<File>,
     offset: u64,
     metas: Vec<DocMeta>,
+    /// `offset` at the last sync.
+    synced: u64,
 }
 
 impl Writer {
     pub fn create(path: &Path) -> Result<Self, Error> {
         let tmp = path.with_extension("tmp");
         let file = File::create(&tmp).map_err(io_error(&tmp))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        // Texts and features (tens of kilobytes each) are larger than the buffer and go to the file
+        // directly, without a copy into it; the buffer gathers only the small writes.
+        let mut out = BufWriter::with_capacity(16 << 10, file);
         out.write_all(MAGIC).map_err(io_error(&tmp))?;
         Ok(Self {
             path: path.to_owned(),
@@ -128,6 +135,7 @@ impl Writer {
             out,
             offset: MAGIC.len() as u64,
             metas: Vec::new(),
+            synced: 0,
         })
     }
 
@@ -144,6 +152,11 @@ impl Writer {
             ..doc.meta
         });
         self.offset = features_offset + doc.features.len() as u64;
+        if self.offset - self.synced >= SYNC_EVERY {
+            self.out.flush().map_err(&err)?;
+            self.out.get_ref().sync_data().map_err(&err)?;
+            self.synced = self.offset;
+        }
         Ok(())
     }
 
@@ -288,7 +301,7 @@ mod tests {
             NewDoc {
                 meta: meta("a"),
                 text: "第一篇，正文",
-                features: Features::encode(&[7], &Default::default(), &[]),
+                features: Features::encode([7].into_iter(), &Default::default(), &[]),
             },
             NewDoc {
                 meta: meta("b"),
