@@ -17,7 +17,7 @@
 use std::path::PathBuf;
 
 use super::manifest::{SegmentEntry, sync_dir};
-use super::postings::SMALL_SEGMENT;
+use super::postings::{Postings, SMALL_SEGMENT};
 use super::segment::{NewDoc, Segment, Writer};
 use super::{Index, take_postings};
 use crate::Error;
@@ -173,14 +173,20 @@ impl MergeJob {
     /// Writes the merged segment. Reads only the input files, which nothing changes until the merge is
     /// committed.
     pub fn run(self) -> Result<MergeOutcome, Error> {
-        let segments: Vec<Segment> = self
+        let mut segments: Vec<Segment> = self
             .inputs
             .iter()
             .map(|entry| Segment::open(&self.dir.join(&entry.file)))
             .collect::<Result<_, _>>()?;
         let mut writer = Writer::create(&self.dir.join(&self.file))?;
         let mut kept = Vec::with_capacity(segments.len());
-        for (segment, entry) in segments.iter().zip(&self.inputs) {
+        // `key << 32 | ordinal` in the merged segment, of every posting of a document kept.
+        let mut pairs: Vec<u64> = Vec::new();
+        for (segment, entry) in segments.iter_mut().zip(&self.inputs) {
+            let first = kept
+                .iter()
+                .map(|(_, o): &(String, Vec<u32>)| o.len())
+                .sum::<usize>();
             let mut ordinals = Vec::with_capacity(segment.docs.len());
             for (ordinal, meta) in (0u32..).zip(&segment.docs) {
                 if entry.deleted.binary_search(&ordinal).is_ok() {
@@ -194,9 +200,19 @@ impl MergeJob {
                 })?;
                 ordinals.push(ordinal);
             }
+            // Old ordinal to new, `None` for the documents left out.
+            let mut renumbered: Vec<Option<u32>> = vec![None; segment.docs.len()];
+            for (new, &old) in (first as u32..).zip(&ordinals) {
+                renumbered[old as usize] = Some(new);
+            }
+            std::mem::take(&mut segment.postings).for_each(|key, ordinal| {
+                if let Some(Some(new)) = renumbered.get(ordinal as usize) {
+                    pairs.push((u64::from(key) << 32) | u64::from(*new));
+                }
+            });
             kept.push((entry.file.clone(), ordinals));
         }
-        writer.finish()?;
+        writer.finish(&Postings::from_unsorted(pairs))?;
         Ok(MergeOutcome {
             file: self.file,
             kept,

@@ -33,7 +33,7 @@ use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::SectionRules;
 use crate::shingle::{distinct_of_sorted, key_of, sorted_keys};
-use crate::winnow::covered_by;
+use crate::winnow::{covered_by, posting_key};
 use features::Features;
 use manifest::{Manifest, SegmentEntry, sync_dir};
 use postings::Postings;
@@ -294,8 +294,7 @@ impl Index {
         }
         self.manifest = manifest;
         for meta in &mut metas {
-            // Held by the postings and LSH tables now.
-            meta.keys = Vec::new();
+            // Held by the LSH tables now.
             meta.signature = Vec::new();
         }
         self.push_segment(Segment::written(&path, metas), postings, lsh, &superseded);
@@ -311,7 +310,8 @@ impl Index {
     ///
     /// Writing overlaps analysing: documents are analysed a chunk at a time on all cores and handed to
     /// a writer thread, which writes them and syncs the file every few megabytes while the next chunk is
-    /// analysed, so that the final sync waits for little; the postings are built meanwhile.
+    /// analysed, so that the final sync waits for little; the postings are built meanwhile and written
+    /// last.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
         let rules = &self.settings.sections;
         let chunk = 8 * rayon::current_num_threads().max(1);
@@ -332,13 +332,12 @@ impl Index {
                             features_offset: 0,
                             features_len: 0,
                             signature: p.signature,
-                            keys: p.keys,
                         },
                         text: &d.text,
                         features: p.features,
                     })?;
                 }
-                writer.finish()
+                Ok::<_, Error>(writer)
             });
             let mut pairs: Vec<u64> = Vec::new();
             let mut signatures: Vec<(u32, Signature)> = Vec::new();
@@ -369,10 +368,11 @@ impl Index {
                 Postings::from_unsorted(pairs),
                 Lsh::build(signatures.iter().map(|(o, s)| (*o, s))),
             );
-            let metas = writer.join().map_err(|_| Error::Io {
+            let writer = writer.join().map_err(|_| Error::Io {
                 path: path.to_owned(),
                 source: std::io::Error::other("写入线程异常退出"),
             })??;
+            let metas = writer.finish(&tables.0)?;
             Ok((metas, tables))
         })
     }
@@ -472,20 +472,17 @@ impl Prepared {
                 &sections,
             ),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
-            keys: a.posting_keys(),
+            // In any order, with repeats: building the postings sorts them and drops repeats.
+            keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,
         }
     }
 }
 
-/// The postings and LSH buckets of a freshly opened segment, from the keys and signatures in its
-/// metadata, which are then dropped from it (a merge reads them from the file again).
+/// The postings and LSH buckets of a freshly opened segment, taken from it: the postings as read, the
+/// LSH buckets from the signatures in its metadata, which are then dropped from it (a merge reads them
+/// from the file again).
 fn take_postings(segment: &mut Segment) -> (Postings, Lsh) {
-    let mut pairs: Vec<u64> = Vec::with_capacity(segment.docs.iter().map(|m| m.keys.len()).sum());
-    for (ordinal, meta) in (0u64..).zip(segment.docs.iter_mut()) {
-        pairs.extend(meta.keys.iter().map(|&k| (u64::from(k) << 32) | ordinal));
-        meta.keys = Vec::new();
-    }
     let lsh = Lsh::build((0u32..).zip(&segment.docs).filter_map(|(ordinal, meta)| {
         Some((
             ordinal,
@@ -495,7 +492,7 @@ fn take_postings(segment: &mut Segment) -> (Postings, Lsh) {
     for meta in &mut segment.docs {
         meta.signature = Vec::new();
     }
-    (Postings::from_unsorted(pairs), lsh)
+    (std::mem::take(&mut segment.postings), lsh)
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! Segment files: an immutable batch of documents.
 //!
-//! Layout: `MAGIC`, per document its UTF-8 text and its [`Features`], the postcard-encoded metadata,
-//! and a trailer giving where the metadata starts. Texts and features are read on demand, so memory
-//! holds only the metadata.
+//! Layout: `MAGIC`, per document its UTF-8 text and its [`Features`], the winnowing [postings](Postings)
+//! of the segment as they are held in memory, the postcard-encoded metadata, and a trailer giving where
+//! the postings and the metadata start. Texts and features are read on demand; opening reads the
+//! postings and the metadata.
 //!
 //! Version 3 dropped the shingle document frequencies that version 2 kept after the documents (12 bytes
-//! per distinct 5-gram, streamed at every open): templates are now computed from the postings. A
-//! version 2 segment is refused with a message saying the index must be rebuilt.
+//! per distinct 5-gram, streamed at every open; templates are now computed from the postings) and
+//! stores the postings built, where version 2 stored each document's posting keys for every open to
+//! sort again. Earlier versions are refused with a message saying the index must be rebuilt.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -15,13 +17,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::features::Features;
+use super::postings::Postings;
 use crate::Error;
 
 const MAGIC: &[u8; 8] = b"SLSIMSG3";
 /// Earlier formats, recognised to say so.
 const OLD_MAGICS: [&[u8; 8]; 2] = [b"SLSIMSG1", b"SLSIMSG2"];
-/// The trailer: where the metadata starts (u64, little-endian).
-const TRAILER_LEN: u64 = 8;
+/// The trailer: where the postings and the metadata start (u64 each, little-endian).
+const TRAILER_LEN: u64 = 16;
 /// Bytes written between two syncs of a segment being written: the disk writes them out while the
 /// writer goes on, and the final sync, which the commit waits for, has only the rest to write.
 const SYNC_EVERY: u64 = 8 << 20;
@@ -38,38 +41,6 @@ pub struct DocMeta {
     pub features_len: u32,
     /// MinHash signature; empty when the text has no 5-gram.
     pub signature: Vec<u32>,
-    /// Distinct winnowing posting keys, sorted (stored as differences, which take fewer bytes).
-    #[serde(with = "differences")]
-    pub keys: Vec<u32>,
-}
-
-/// A sorted list of keys as the differences between neighbours: postcard writes each in as few bytes
-/// as it needs, about 3 instead of 5.
-mod differences {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(keys: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
-        let mut last = 0u32;
-        let steps: Vec<u32> = keys
-            .iter()
-            .map(|&k| {
-                let step = k.wrapping_sub(last);
-                last = k;
-                step
-            })
-            .collect();
-        steps.serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u32>, D::Error> {
-        let mut steps = Vec::<u32>::deserialize(deserializer)?;
-        let mut last = 0u32;
-        for step in &mut steps {
-            last = last.wrapping_add(*step);
-            *step = last;
-        }
-        Ok(steps)
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -101,12 +72,16 @@ fn corrupt(path: &Path, reason: &str) -> Error {
 /// Writes a segment to `path` (through a temporary file, synced before the rename, so `path` is either
 /// absent or complete).
 #[cfg(test)]
-pub fn write(path: &Path, docs: Vec<NewDoc<'_>>) -> Result<Vec<DocMeta>, Error> {
+pub fn write(
+    path: &Path,
+    docs: Vec<NewDoc<'_>>,
+    postings: &Postings,
+) -> Result<Vec<DocMeta>, Error> {
     let mut writer = Writer::create(path)?;
     for doc in docs {
         writer.push(doc)?;
     }
-    writer.finish()
+    writer.finish(postings)
 }
 
 /// A segment being written document by document, so that a merge never holds all its documents in
@@ -160,16 +135,18 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes the metadata and the trailer, syncs and renames.
-    pub fn finish(mut self) -> Result<Vec<DocMeta>, Error> {
+    /// Writes the postings (of the documents pushed, by their order), the metadata and the trailer,
+    /// syncs and renames.
+    pub fn finish(mut self, postings: &Postings) -> Result<Vec<DocMeta>, Error> {
         let err = io_error(&self.tmp);
-        let meta_offset = self.offset;
+        let postings_offset = self.offset;
+        let meta_offset = postings_offset + postings.write_to(&mut self.out).map_err(&err)?;
         let meta = Meta { docs: self.metas };
         let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.tmp, &e.to_string()))?;
         self.out.write_all(&bytes).map_err(&err)?;
-        self.out
-            .write_all(&meta_offset.to_le_bytes())
-            .map_err(&err)?;
+        for n in [postings_offset, meta_offset] {
+            self.out.write_all(&n.to_le_bytes()).map_err(&err)?;
+        }
         let file = self.out.into_inner().map_err(|e| err(e.into_error()))?;
         file.sync_all().map_err(&err)?;
         std::fs::rename(&self.tmp, &self.path).map_err(io_error(&self.path))?;
@@ -182,14 +159,18 @@ impl Writer {
 pub struct Segment {
     pub path: PathBuf,
     pub docs: Vec<DocMeta>,
+    /// As read from the file; the index takes them (empty afterwards).
+    pub postings: Postings,
 }
 
 impl Segment {
-    /// The segment just written to `path` by a [`Writer`] whose [`Writer::finish`] returned `docs`.
+    /// The segment just written to `path` by a [`Writer`] whose [`Writer::finish`] returned `docs`
+    /// (its postings are those that were written).
     pub fn written(path: &Path, docs: Vec<DocMeta>) -> Self {
         Self {
             path: path.to_owned(),
             docs,
+            postings: Postings::default(),
         }
     }
 
@@ -212,9 +193,14 @@ impl Segment {
             .map_err(&err)?;
         let mut trailer = [0u8; TRAILER_LEN as usize];
         file.read_exact(&mut trailer).map_err(&err)?;
-        let meta_offset = u64::from_le_bytes(trailer);
+        let [postings_offset, meta_offset] = std::array::from_fn(|i| {
+            u64::from_le_bytes(trailer[i * 8..i * 8 + 8].try_into().unwrap_or_default())
+        });
         let meta_end = len - TRAILER_LEN;
-        if meta_offset > meta_end || meta_offset < MAGIC.len() as u64 {
+        if meta_offset > meta_end
+            || postings_offset > meta_offset
+            || postings_offset < MAGIC.len() as u64
+        {
             return Err(corrupt(path, "文件尾的位置信息不一致"));
         }
         file.seek(SeekFrom::Start(meta_offset)).map_err(&err)?;
@@ -223,14 +209,21 @@ impl Segment {
         let meta: Meta = postcard::from_bytes(&bytes)
             .map_err(|e| corrupt(path, &format!("元数据无法解析（{e}）")))?;
         if meta.docs.iter().any(|d| {
-            d.text_offset + u64::from(d.text_len) > meta_offset
-                || d.features_offset + u64::from(d.features_len) > meta_offset
+            d.text_offset + u64::from(d.text_len) > postings_offset
+                || d.features_offset + u64::from(d.features_len) > postings_offset
         }) {
             return Err(corrupt(path, "文档正文超出范围"));
         }
+        file.seek(SeekFrom::Start(postings_offset)).map_err(&err)?;
+        let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+        let postings =
+            Postings::read_from(&mut input, meta_offset - postings_offset, meta.docs.len())
+                .map_err(&err)?
+                .ok_or_else(|| corrupt(path, "倒排索引数据无法解析"))?;
         Ok(Self {
             path: path.to_owned(),
             docs: meta.docs,
+            postings,
         })
     }
 
@@ -289,7 +282,6 @@ mod tests {
             features_offset: 0,
             features_len: 0,
             signature: vec![1, 2, 3],
-            keys: vec![5, 9, 70_000, u32::MAX],
         }
     }
 
@@ -309,11 +301,14 @@ mod tests {
                 features: vec![1, 2],
             },
         ];
-        let written = write(&path, docs).unwrap();
+        let pairs = vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)];
+        let written = write(&path, docs, &Postings::new(pairs.clone())).unwrap();
         let seg = Segment::open(&path).unwrap();
         assert_eq!(seg.docs, written);
         assert_eq!(seg.docs.len(), 2);
-        assert_eq!(seg.docs[1].keys, vec![5, 9, 70_000, u32::MAX]);
+        let mut read = Vec::new();
+        seg.postings.for_each(|k, d| read.push((k, d)));
+        assert_eq!(read, vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)]);
         assert_eq!(seg.read_text(0).unwrap(), "第一篇，正文");
         assert_eq!(seg.read_text(1).unwrap(), "第二篇");
         assert_eq!(seg.read_features(0).unwrap().keys, vec![7]);
@@ -337,6 +332,7 @@ mod tests {
                 text: "正文",
                 features: vec![],
             }],
+            &Postings::default(),
         )
         .unwrap();
         let bytes = std::fs::read(&path).unwrap();
