@@ -65,30 +65,34 @@ fn each_window<T: Copy + Ord>(hashes: &[T], mut chosen: impl FnMut(usize, usize)
 /// set of fingerprints stands for. Template text is that of the template fingerprints; in a passage
 /// many documents share, every window is the same in all of them and chooses the same fingerprint,
 /// so the whole passage is covered.
+///
+/// The fingerprints are found first and `marked` is then asked about all of them in a row: when it
+/// looks them up in a table larger than the cache, the look-ups do not wait for each other.
 pub fn covered_by<T: Copy + Ord>(hashes: &[T], marked: impl Fn(T) -> bool) -> Vec<bool> {
     let mut covered = vec![false; hashes.len()];
     let window = WINDOW.min(hashes.len());
-    // Windows from `from` on choose the fingerprint at `min`: mark them when the next one takes over.
-    let mut current: Option<(usize, usize)> = None;
+    // From each window start on, the windows choose the fingerprint at `min`, until the next start.
+    let mut chosen: Vec<(u32, u32)> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
+    each_window(hashes, |start, min| chosen.push((start as u32, min as u32)));
+    let marks: Vec<bool> = chosen
+        .iter()
+        .map(|&(_, min)| marked(hashes[min as usize]))
+        .collect();
+    let windows = hashes.len() + 1 - window;
     let mut reach = 0;
-    let mut mark = |from: usize, to: usize, min: usize, covered: &mut Vec<bool>| {
-        if marked(hashes[min]) {
-            // Windows `from..to` cover shingles `from..to - 1 + window`.
-            let (start, end) = (from.max(reach), to - 1 + window);
-            if start < end {
-                covered[start..end].fill(true);
-                reach = end;
-            }
+    for (i, (&(from, _), marked)) in chosen.iter().zip(marks).enumerate() {
+        if !marked {
+            continue;
         }
-    };
-    each_window(hashes, |start, min| {
-        if let Some((from, m)) = current {
-            mark(from, start, m, &mut covered);
+        let to = chosen
+            .get(i + 1)
+            .map_or(windows, |&(next, _)| next as usize);
+        // Windows `from..to` cover shingles `from..to - 1 + window`.
+        let (start, end) = ((from as usize).max(reach), to - 1 + window);
+        if start < end {
+            covered[start..end].fill(true);
+            reach = end;
         }
-        current = Some((start, min));
-    });
-    if let Some((from, m)) = current {
-        mark(from, hashes.len() + 1 - window, m, &mut covered);
     }
     covered
 }
