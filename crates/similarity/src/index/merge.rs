@@ -212,7 +212,7 @@ impl MergeJob {
             });
             kept.push((entry.file.clone(), ordinals));
         }
-        writer.finish(&Postings::from_unsorted(pairs))?;
+        writer.finish(&Postings::from_unsorted_in_place(pairs))?;
         Ok(MergeOutcome {
             file: self.file,
             kept,
