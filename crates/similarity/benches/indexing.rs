@@ -2,7 +2,7 @@
 //!
 //! - `floor`: decode UTF-8, normalise and hash every 5-gram, on all cores — what any engine must do;
 //! - `analyse`: the same plus the MinHash signature and winnowing fingerprints;
-//! - `index`: `Index::add` end to end (analysis, template frequencies, segment written and synced);
+//! - `index`: `Index::add` end to end (analysis, postings and templates, segment written and synced);
 //! - `check`: one application of about 30,000 chars against the index.
 //!
 //! Documents are generated from the People's Daily corpus (`shared/data/corpus`, see `docs.rs`), 20,000

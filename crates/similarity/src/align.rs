@@ -2,11 +2,12 @@
 //! between a checked text and one source.
 //!
 //! It works on shingle hashes, not characters, so a source is aligned from what the index stores about
-//! it: consecutive equal 5-gram hashes (64 bits) mean equal characters, and a run of `k` equal shingles
-//! is a run of `k + SHINGLE_LEN - 1` equal characters.
+//! it: consecutive equal 5-gram hashes (the index keeps 32 bits of each) mean equal characters, and a
+//! run of `k` equal shingles is a run of `k + SHINGLE_LEN - 1` equal characters. (For a run of 13 chars
+//! to be reported where the texts differ, nine consecutive 32-bit hashes would have to collide.)
 
 use crate::shingle::SHINGLE_LEN;
-use crate::winnow::{Fingerprint, MIN_COPY_LEN};
+use crate::winnow::MIN_COPY_LEN;
 
 /// Occurrences of one shingle looked at in a source. A shingle repeated more often than this is
 /// filler (e.g. a long row of the same character) and would make alignment quadratic.
@@ -32,30 +33,28 @@ impl Match {
 }
 
 /// Every maximal run of at least [`MIN_COPY_LEN`] chars shared by a text and a source that contains one
-/// of the `seeds` (fingerprints of the text, sorted by hash). `text_hashes` and `source_hashes` are the
+/// of the `seeds` (fingerprints of the text as `(hash, position)`, sorted). `text_hashes` and `source_hashes` are the
 /// shingle hashes of both in text order, `source_sorted` the source's `(hash, position)` sorted by hash.
 /// Matches are sorted by position in the text; a match whose range in the text lies inside another's is
 /// dropped (a passage the source holds twice is reported once).
-pub fn align(
-    text_hashes: &[u64],
-    seeds: &[Fingerprint],
-    source_sorted: &[(u64, u32)],
-    source_hashes: &[u64],
+pub fn align<T: Copy + Ord>(
+    text_hashes: &[T],
+    seeds: &[(T, u32)],
+    source_sorted: &[(T, u32)],
+    source_hashes: &[T],
 ) -> Vec<Match> {
     // Seeds found in the source, by diagonal and then position: a seed inside the match just found on
     // its diagonal would only find that match again.
     let mut hits: Vec<(i64, u32, u32)> = Vec::new();
     let mut at = 0;
-    for seed in seeds {
-        debug_assert!(seeds.first().is_none_or(|f| f.hash <= seed.hash));
-        at = first_at_or_after(source_sorted, at, seed.hash);
+    for &(hash, position) in seeds {
+        debug_assert!(seeds.first().is_none_or(|f| f.0 <= hash));
+        at = first_at_or_after(source_sorted, at, hash);
         let same = source_sorted[at..]
             .iter()
-            .take_while(|&&(h, _)| h == seed.hash)
+            .take_while(|&&(h, _)| h == hash)
             .take(MAX_OCCURRENCES);
-        hits.extend(
-            same.map(|&(_, s)| (i64::from(seed.position) - i64::from(s), seed.position, s)),
-        );
+        hits.extend(same.map(|&(_, s)| (i64::from(position) - i64::from(s), position, s)));
     }
     hits.sort_unstable();
     let mut found: Vec<Match> = Vec::new();
@@ -77,7 +76,7 @@ pub fn align(
 /// First index at or after `from` whose hash is not below `hash`. Seeds are sorted, so the answer is
 /// usually a few places on: galloping finds it in a few steps where a binary search over the rest
 /// would take fifteen mispredicted ones.
-fn first_at_or_after(sorted: &[(u64, u32)], from: usize, hash: u64) -> usize {
+fn first_at_or_after<T: Copy + Ord>(sorted: &[(T, u32)], from: usize, hash: T) -> usize {
     let (mut lo, mut step) = (from, 1);
     while lo + step <= sorted.len() && sorted[lo + step - 1].0 < hash {
         lo += step;
@@ -89,7 +88,7 @@ fn first_at_or_after(sorted: &[(u64, u32)], from: usize, hash: u64) -> usize {
 
 /// The maximal run of equal shingles through `text[q] == source[s]`, as a match of chars, with the end
 /// of the run in shingles; `None` when shorter than [`MIN_COPY_LEN`] chars.
-fn extend(text: &[u64], source: &[u64], q: usize, s: usize) -> Option<(Match, u32)> {
+fn extend<T: Copy + Eq>(text: &[T], source: &[T], q: usize, s: usize) -> Option<(Match, u32)> {
     let (mut qs, mut ss) = (q, s);
     while qs > 0 && ss > 0 && text[qs - 1] == source[ss - 1] {
         qs -= 1;
@@ -151,8 +150,8 @@ mod tests {
     fn run(text: &str, source: &str) -> Vec<Match> {
         let t = shingle_hashes(&text.chars().collect::<Vec<_>>());
         let s = shingle_hashes(&source.chars().collect::<Vec<_>>());
-        let mut seeds = winnow(&t);
-        seeds.sort_unstable_by_key(|f| (f.hash, f.position));
+        let mut seeds: Vec<(u64, u32)> = winnow(&t).iter().map(|f| (f.hash, f.position)).collect();
+        seeds.sort_unstable();
         align(&t, &seeds, &sorted_shingles(&s), &s)
     }
 

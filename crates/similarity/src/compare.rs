@@ -19,7 +19,7 @@ pub struct Similarity {
 
 impl Similarity {
     /// Of two sorted sets without repeats, leaving out shingles for which `ignore` is true (template text).
-    pub fn of(a: &[u64], b: &[u64], ignore: impl Fn(u64) -> bool) -> Self {
+    pub fn of<T: Copy + Ord>(a: &[T], b: &[T], ignore: impl Fn(T) -> bool) -> Self {
         let (both, len_a, len_b) = overlap(a, b, ignore);
         let union = len_a + len_b - both;
         let smaller = len_a.min(len_b);
@@ -72,7 +72,10 @@ pub fn section_shingles(analysis: &Analysis, sections: &[Section]) -> Vec<(Strin
 
 /// [`section_shingles`] from the `(hash, position)` list of a text sorted by hash, as the index stores it.
 /// `ranges` are in text order without overlaps, as [`section_ranges`] gives them.
-pub fn section_sets(sorted: &[(u64, u32)], ranges: &[SectionRange]) -> Vec<(String, Vec<u64>)> {
+pub fn section_sets<T: Copy + PartialEq>(
+    sorted: &[(T, u32)],
+    ranges: &[SectionRange],
+) -> Vec<(String, Vec<T>)> {
     // Ranges with the same name share one set.
     let mut names: Vec<&str> = Vec::new();
     let slots: Vec<usize> = ranges
@@ -89,7 +92,7 @@ pub fn section_sets(sorted: &[(u64, u32)], ranges: &[SectionRange]) -> Vec<(Stri
         .iter()
         .map(|(_, from, to)| (to + 1).saturating_sub(SHINGLE_LEN as u32).max(*from))
         .collect();
-    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); names.len()];
+    let mut sets: Vec<Vec<T>> = vec![Vec::new(); names.len()];
     // One pass in hash order, so every set comes out sorted.
     for &(h, p) in sorted {
         let r = ranges.partition_point(|(_, from, _)| *from <= p);
@@ -109,21 +112,21 @@ pub fn section_sets(sorted: &[(u64, u32)], ranges: &[SectionRange]) -> Vec<(Stri
         .collect()
 }
 
-/// `sorted` without the shingles for which `ignore` is true (template text), so that the similarities
-/// computed from it afterwards need not ask again.
-pub fn without(sorted: &[(u64, u32)], ignore: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
+/// `sorted` without the shingles whose position is marked in `template` (template text), so that the
+/// similarities computed from it afterwards need not ask again.
+pub fn without<T: Copy>(sorted: &[(T, u32)], template: &[bool]) -> Vec<(T, u32)> {
     sorted
         .iter()
         .copied()
-        .filter(|&(h, _)| !ignore(h))
+        .filter(|&(_, p)| !template.get(p as usize).copied().unwrap_or(false))
         .collect()
 }
 
 /// Similarity of every section name found in both documents, in the order of the checked one.
-pub fn compare_sections(
-    checked: &[(String, Vec<u64>)],
-    source: &[(String, Vec<u64>)],
-    ignore: impl Fn(u64) -> bool + Copy,
+pub fn compare_sections<T: Copy + Ord>(
+    checked: &[(String, Vec<T>)],
+    source: &[(String, Vec<T>)],
+    ignore: impl Fn(T) -> bool + Copy,
 ) -> Vec<SectionSimilarity> {
     checked
         .iter()
@@ -182,6 +185,9 @@ mod tests {
         assert_eq!((s.jaccard, s.containment), (0.4, 2.0 / 3.0));
         let s = Similarity::of(&[1, 2, 3, 4], &[2, 4, 5], |h| h == 4);
         assert_eq!((s.jaccard, s.containment), (0.25, 0.5));
-        assert_eq!(Similarity::of(&[], &[], |_| false), Similarity::default());
+        assert_eq!(
+            Similarity::of::<u64>(&[], &[], |_| false),
+            Similarity::default()
+        );
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::minhash::{Signature, signature};
 use crate::normalize::{Normalized, normalize};
-use crate::shingle::{distinct_of_sorted, shingle_hashes, sorted_shingles};
+use crate::shingle::{distinct_of_sorted, key_of, shingle_hashes, sorted_shingles};
 use crate::winnow::{Fingerprint, posting_key, winnow};
 
 /// Longest document id, in chars.
@@ -105,14 +105,50 @@ impl Analysis {
 
     /// Distinct posting keys of the fingerprints, sorted.
     pub fn posting_keys(&self) -> Vec<u32> {
-        let mut keys: Vec<u32> = self
-            .fingerprints
-            .iter()
-            .map(|f| posting_key(f.hash))
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys
+        posting_keys(&self.fingerprints)
+    }
+}
+
+fn posting_keys(fingerprints: &[Fingerprint]) -> Vec<u32> {
+    let mut keys: Vec<u32> = fingerprints.iter().map(|f| posting_key(f.hash)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// What the index computes from a text it adds or checks: the part of an [`Analysis`] that needs no
+/// sorting of the text's 5-grams (the MinHash signature is a minimum, which repeats do not change).
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub normalized: Normalized,
+    /// Hash of every 5-gram, in text order.
+    pub hashes: Vec<u64>,
+    pub fingerprints: Vec<Fingerprint>,
+    pub signature: Option<Signature>,
+}
+
+impl Digest {
+    pub fn of(text: &str) -> Self {
+        let normalized = normalize(text);
+        let hashes = shingle_hashes(normalized.chars());
+        let fingerprints = winnow(&hashes);
+        let signature = signature(hashes.iter().copied());
+        Self {
+            normalized,
+            hashes,
+            fingerprints,
+            signature,
+        }
+    }
+
+    /// The 32-bit key of every 5-gram, in text order, as the index stores them.
+    pub fn keys(&self) -> Vec<u32> {
+        self.hashes.iter().map(|&h| key_of(h)).collect()
+    }
+
+    /// Distinct posting keys of the fingerprints, sorted.
+    pub fn posting_keys(&self) -> Vec<u32> {
+        posting_keys(&self.fingerprints)
     }
 }
 
@@ -139,5 +175,16 @@ mod tests {
         assert!(a.signature.is_some());
         assert!(!a.posting_keys().is_empty());
         assert!(Analysis::of("，。").signature.is_none());
+    }
+
+    #[test]
+    fn digest_agrees_with_analysis() {
+        let text = "科技计划项目申报书：研究内容与技术路线。研究内容与技术路线！";
+        let (a, d) = (Analysis::of(text), Digest::of(text));
+        assert_eq!(d.hashes, a.hashes);
+        assert_eq!(d.fingerprints, a.fingerprints);
+        assert_eq!(d.signature, a.signature);
+        assert_eq!(d.posting_keys(), a.posting_keys());
+        assert!(Digest::of("，。").signature.is_none());
     }
 }

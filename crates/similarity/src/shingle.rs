@@ -46,17 +46,73 @@ pub fn sorted_shingles(hashes: &[u64]) -> Vec<(u64, u32)> {
 }
 
 /// The distinct hashes of a list sorted by hash.
-pub fn distinct_of_sorted(sorted: &[(u64, u32)]) -> Vec<u64> {
-    let mut set: Vec<u64> = sorted.iter().map(|&(h, _)| h).collect();
+pub fn distinct_of_sorted<T: Copy + PartialEq>(sorted: &[(T, u32)]) -> Vec<T> {
+    let mut set: Vec<T> = sorted.iter().map(|&(h, _)| h).collect();
     set.dedup();
     set
 }
 
+/// The 32-bit key of a shingle hash, as the index stores it (its top half, which is also the posting
+/// key of a fingerprint: see [`crate::winnow::posting_key`]). Two different shingles of two documents
+/// share a key by chance about once in 2³² comparisons: too rarely to move a ratio, and a copied
+/// passage is only reported when [`MIN_COPY_LEN`](crate::winnow::MIN_COPY_LEN) characters' worth of
+/// consecutive keys agree.
+pub fn key_of(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+/// `(key, position)` of every shingle of a text given its keys in text order, sorted by key and then
+/// position.
+///
+/// A least-significant-digit radix sort of the keys in three passes of 11 bits: each pass is stable,
+/// so equal keys keep their text order. Several times faster than a comparison sort on a document's
+/// 20,000 keys.
+pub fn sorted_keys(keys: &[u32]) -> Vec<(u32, u32)> {
+    let packed: Vec<u64> = (0u32..)
+        .zip(keys)
+        .map(|(p, &k)| (u64::from(k) << 32) | u64::from(p))
+        .collect();
+    sort_by_high_half(packed)
+        .into_iter()
+        .map(|v| ((v >> 32) as u32, v as u32))
+        .collect()
+}
+
+/// `values` sorted by their top 32 bits, stably (values with equal top halves keep their order).
+pub fn sort_by_high_half(mut values: Vec<u64>) -> Vec<u64> {
+    const DIGIT: u32 = 11;
+    let mut other = vec![0u64; values.len()];
+    for shift in [32, 32 + DIGIT, 32 + 2 * DIGIT] {
+        let digit = |v: u64| ((v >> shift) & ((1 << DIGIT) - 1)) as usize;
+        let mut starts = [0usize; 1 << DIGIT];
+        for &v in &values {
+            starts[digit(v)] += 1;
+        }
+        let mut at = 0;
+        for s in starts.iter_mut() {
+            let n = *s;
+            *s = at;
+            at += n;
+        }
+        for &v in &values {
+            let d = digit(v);
+            other[starts[d]] = v;
+            starts[d] += 1;
+        }
+        std::mem::swap(&mut values, &mut other);
+    }
+    values
+}
+
 /// Size of the intersection of two sorted sets, skipping elements for which `ignore` is true.
 /// Returns `(intersection, len_a, len_b)` counted without the ignored elements.
-pub fn overlap(a: &[u64], b: &[u64], ignore: impl Fn(u64) -> bool) -> (usize, usize, usize) {
+pub fn overlap<T: Copy + Ord>(
+    a: &[T],
+    b: &[T],
+    ignore: impl Fn(T) -> bool,
+) -> (usize, usize, usize) {
     let both = intersection(a, b, &ignore);
-    let kept = |set: &[u64]| set.iter().filter(|&&x| !ignore(x)).count();
+    let kept = |set: &[T]| set.iter().filter(|&&x| !ignore(x)).count();
     (both, kept(a), kept(b))
 }
 
@@ -64,7 +120,7 @@ pub fn overlap(a: &[u64], b: &[u64], ignore: impl Fn(u64) -> bool) -> (usize, us
 ///
 /// The merge advances both sides without a branch on which one is smaller (a mispredicted branch per
 /// element is most of the cost on unrelated texts); `ignore` is asked only about shared elements.
-pub fn intersection(a: &[u64], b: &[u64], ignore: impl Fn(u64) -> bool) -> usize {
+pub fn intersection<T: Copy + Ord>(a: &[T], b: &[T], ignore: impl Fn(T) -> bool) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
@@ -110,6 +166,33 @@ mod tests {
         assert_eq!(overlap(&a, &b, |_| false), (2, 4, 3));
         assert_eq!(overlap(&a, &b, |x| x == 4), (1, 3, 2));
         assert_eq!(intersection(&[1, 5, 9], &[0, 5, 9, 11], |_| false), 2);
-        assert_eq!(intersection(&[], &[3], |_| false), 0);
+        assert_eq!(intersection::<u64>(&[], &[3], |_| false), 0);
+    }
+
+    #[test]
+    fn radix_sort_agrees_with_a_comparison_sort() {
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let keys: Vec<u32> = (0..5000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Some repeats, some keys at the extremes.
+                match i % 50 {
+                    0 => 0,
+                    1 => u32::MAX,
+                    2..=9 => 77,
+                    _ => x as u32,
+                }
+            })
+            .collect();
+        let mut expected: Vec<(u32, u32)> = keys.iter().copied().zip(0u32..).collect();
+        expected.sort_unstable();
+        assert_eq!(sorted_keys(&keys), expected);
+        assert!(sorted_keys(&[]).is_empty());
+        assert_eq!(
+            sort_by_high_half(vec![(2 << 32) | 9, (1 << 32) | 5, (2 << 32) | 1]),
+            vec![(1 << 32) | 5, (2 << 32) | 9, (2 << 32) | 1]
+        );
     }
 }

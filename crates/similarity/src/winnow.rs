@@ -19,20 +19,32 @@ pub struct Fingerprint {
 }
 
 /// Fingerprints of a text given its shingle hashes, in text order, each position once.
+pub fn winnow(hashes: &[u64]) -> Vec<Fingerprint> {
+    let mut out: Vec<Fingerprint> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
+    each_window(hashes, |_, min| {
+        out.push(Fingerprint {
+            hash: hashes[min],
+            position: min as u32,
+        })
+    });
+    out
+}
+
+/// Calls `chosen(start, min)` for each window start at which the window's chosen minimum `min`
+/// changes (so once per fingerprint, with the first window that chooses it).
 ///
 /// The minimum of a window is carried to the next window while it stays inside (the new last hash
 /// replaces it when not larger, keeping the rightmost on ties); the window is searched again only when
 /// its minimum drops out, so each hash is looked at about twice instead of [`WINDOW`] times.
-pub fn winnow(hashes: &[u64]) -> Vec<Fingerprint> {
-    let mut out: Vec<Fingerprint> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
+fn each_window<T: Copy + Ord>(hashes: &[T], mut chosen: impl FnMut(usize, usize)) {
     let window = WINDOW.min(hashes.len());
     if window == 0 {
-        return out;
+        return;
     }
-    let mut chosen: Option<usize> = None;
+    let mut current: Option<usize> = None;
     for start in 0..=hashes.len() - window {
         let last = start + window - 1;
-        let min = match chosen {
+        let min = match current {
             Some(m) if m >= start => {
                 if hashes[last] <= hashes[m] {
                     last
@@ -42,19 +54,51 @@ pub fn winnow(hashes: &[u64]) -> Vec<Fingerprint> {
             }
             _ => rightmost_minimum(hashes, start, last),
         };
-        if chosen != Some(min) {
-            out.push(Fingerprint {
-                hash: hashes[min],
-                position: min as u32,
-            });
-            chosen = Some(min);
+        if current != Some(min) {
+            chosen(start, min);
+            current = Some(min);
         }
     }
-    out
+}
+
+/// Which shingles of a text (by position) lie in a window whose fingerprint is `marked`: the text a
+/// set of fingerprints stands for. Template text is that of the template fingerprints; in a passage
+/// many documents share, every window is the same in all of them and chooses the same fingerprint,
+/// so the whole passage is covered.
+///
+/// The fingerprints are found first and `marked` is then asked about all of them in a row: when it
+/// looks them up in a table larger than the cache, the look-ups do not wait for each other.
+pub fn covered_by<T: Copy + Ord>(hashes: &[T], marked: impl Fn(T) -> bool) -> Vec<bool> {
+    let mut covered = vec![false; hashes.len()];
+    let window = WINDOW.min(hashes.len());
+    // From each window start on, the windows choose the fingerprint at `min`, until the next start.
+    let mut chosen: Vec<(u32, u32)> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
+    each_window(hashes, |start, min| chosen.push((start as u32, min as u32)));
+    let marks: Vec<bool> = chosen
+        .iter()
+        .map(|&(_, min)| marked(hashes[min as usize]))
+        .collect();
+    let windows = hashes.len() + 1 - window;
+    let mut reach = 0;
+    for (i, (&(from, _), marked)) in chosen.iter().zip(marks).enumerate() {
+        if !marked {
+            continue;
+        }
+        let to = chosen
+            .get(i + 1)
+            .map_or(windows, |&(next, _)| next as usize);
+        // Windows `from..to` cover shingles `from..to - 1 + window`.
+        let (start, end) = ((from as usize).max(reach), to - 1 + window);
+        if start < end {
+            covered[start..end].fill(true);
+            reach = end;
+        }
+    }
+    covered
 }
 
 /// Position of the smallest hash in `first..=last`, the rightmost on ties.
-fn rightmost_minimum(hashes: &[u64], first: usize, last: usize) -> usize {
+fn rightmost_minimum<T: Copy + Ord>(hashes: &[T], first: usize, last: usize) -> usize {
     (first..=last)
         .rev()
         .min_by_key(|&i| hashes[i])
@@ -64,7 +108,7 @@ fn rightmost_minimum(hashes: &[u64], first: usize, last: usize) -> usize {
 /// The 32-bit key under which a fingerprint is stored in the inverted index. Collisions only cost a
 /// wasted look-up: every seed is checked character by character before it counts.
 pub fn posting_key(hash: u64) -> u32 {
-    (hash >> 32) as u32
+    crate::shingle::key_of(hash)
 }
 
 #[cfg(test)]
@@ -110,7 +154,33 @@ mod tests {
         out
     }
 
+    #[test]
+    fn coverage_of_marked_fingerprints() {
+        let hashes: Vec<u32> = (0..40).map(|i| (i * 7919 % 101) as u32).collect();
+        assert_eq!(covered_by(&hashes, |_| true), vec![true; 40]);
+        assert_eq!(covered_by(&hashes, |_| false), vec![false; 40]);
+        assert!(covered_by::<u32>(&[], |_| true).is_empty());
+        assert_eq!(covered_by(&[3u32, 1, 2], |h| h == 1), vec![true; 3]);
+    }
+
     proptest! {
+        /// The definition: a shingle is covered when some window holding it chooses a marked hash.
+        #[test]
+        fn coverage_agrees_with_each_window_on_its_own(
+            hashes in prop::collection::vec(0u32..20, 0..60),
+            marked in 0u32..20,
+        ) {
+            let is_marked = |h: u32| h % 3 == marked % 3;
+            let window = WINDOW.min(hashes.len());
+            let mut expected = vec![false; hashes.len()];
+            for start in 0..(hashes.len() + 1).saturating_sub(window.max(1)) {
+                if is_marked(hashes[rightmost_minimum(&hashes, start, start + window - 1)]) {
+                    expected[start..start + window].fill(true);
+                }
+            }
+            prop_assert_eq!(covered_by(&hashes, is_marked), expected);
+        }
+
         #[test]
         fn carried_minimum_agrees_with_each_window_on_its_own(
             hashes in prop::collection::vec(0u64..6, 0..60)

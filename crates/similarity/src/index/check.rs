@@ -3,8 +3,10 @@
 //! The time goes to two places, both kept proportional to the work that can find something:
 //! - candidate selection: each distinct posting key of the query is looked up once per segment, in key
 //!   order (so the look-ups walk the postings forwards instead of jumping about memory);
-//! - the candidates: each one's stored features are read once, template shingles are removed from
-//!   them once (not once per comparison), and the similarities are branch-free merges of sorted lists.
+//! - the candidates: each one's stored features are read once and sorted by a radix sort, template
+//!   text is found from the candidate's own fingerprints (a few thousand look-ups in the small set of
+//!   template keys, not one per 5-gram in a set of every frequent 5-gram) and removed once, and the
+//!   similarities are branch-free merges of sorted lists.
 
 use rayon::prelude::*;
 
@@ -12,8 +14,8 @@ use super::Index;
 use super::postings::Holders;
 use crate::Error;
 use crate::align::align;
-use crate::compare::{Similarity, compare_sections, section_ranges, section_sets, without};
-use crate::document::{Analysis, Document};
+use crate::compare::{Similarity, compare_sections, section_ranges, section_sets};
+use crate::document::{Digest, Document};
 use crate::report::{Report, SourceFinding};
 use crate::shingle::distinct_of_sorted;
 use crate::winnow::{Fingerprint, posting_key};
@@ -33,7 +35,8 @@ impl Index {
         doc: &Document,
         allowed: impl Fn(&str) -> bool + Sync,
     ) -> Result<Report, Error> {
-        let query = Analysis::of(&doc.text);
+        let query = Digest::of(&doc.text);
+        let query_keys = query.keys();
         let own = self.by_id.get(doc.id.as_str()).copied();
         let usable = |d: u32| self.live[d as usize] && Some(d) != own && allowed(&self.meta(d).id);
 
@@ -53,8 +56,7 @@ impl Index {
             .settings
             .sections
             .split_normalized(&doc.text, &query.normalized);
-        let ignore = |h| self.templates.contains(h);
-        let query_kept = without(&query.sorted, ignore);
+        let (_, query_kept) = self.sorted_and_kept(&query_keys);
         let query_set = distinct_of_sorted(&query_kept);
         let query_sections =
             section_sets(&query_kept, &section_ranges(&query.normalized, &sections));
@@ -62,10 +64,10 @@ impl Index {
             .par_iter()
             .map(|&d| {
                 let source = self.read_features(d)?;
-                let source_kept = without(&source.sorted, ignore);
+                let (source_sorted, source_kept) = self.sorted_and_kept(&source.keys);
                 let whole =
                     Similarity::of(&query_set, &distinct_of_sorted(&source_kept), |_| false);
-                let matches = align(&query.hashes, &seeds, &source.sorted, &source.hashes());
+                let matches = align(&query_keys, &seeds, &source_sorted, &source.keys);
                 if matches.is_empty() && whole.jaccard < suspected {
                     return Ok(None);
                 }
@@ -92,13 +94,13 @@ impl Index {
     }
 
     /// Stage 2 candidates: the usable documents sharing the most fingerprints with the query (at most
-    /// `max_sources`), and the fingerprints to align with (sorted by hash), template fingerprints — held
-    /// by more than `template_cap` documents — left out of both.
+    /// `max_sources`), and the fingerprints to align with as `(key, position)`, sorted, template
+    /// fingerprints — held by more than `template_cap` documents — left out of both.
     fn shared_fingerprints(
         &self,
         fingerprints: &[Fingerprint],
         usable: impl Fn(u32) -> bool,
-    ) -> (Vec<Fingerprint>, Vec<u32>) {
+    ) -> (Vec<(u32, u32)>, Vec<u32>) {
         let cap = self.settings.template_cap as usize;
         let mut keys: Vec<u32> = fingerprints.iter().map(|f| posting_key(f.hash)).collect();
         keys.sort_unstable();
@@ -107,6 +109,10 @@ impl Index {
         let mut common: Vec<u32> = Vec::new();
         let mut lists: Vec<(u32, Holders)> = Vec::with_capacity(self.segments.len());
         for &key in &keys {
+            if self.templates.contains(key) {
+                common.push(key);
+                continue;
+            }
             lists.clear();
             lists.extend(
                 self.segments
@@ -133,12 +139,12 @@ impl Index {
             .take(self.settings.max_sources)
             .map(|(d, _)| d)
             .collect();
-        let mut seeds: Vec<Fingerprint> = fingerprints
+        let mut seeds: Vec<(u32, u32)> = fingerprints
             .iter()
-            .filter(|f| common.binary_search(&posting_key(f.hash)).is_err())
-            .copied()
+            .map(|f| (posting_key(f.hash), f.position))
+            .filter(|(k, _)| common.binary_search(k).is_err())
             .collect();
-        seeds.sort_unstable_by_key(|f| (f.hash, f.position));
+        seeds.sort_unstable();
         (seeds, candidates)
     }
 }

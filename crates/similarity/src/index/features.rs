@@ -1,9 +1,11 @@
 //! What a check needs about an indexed document, stored next to its text so a check never normalises
-//! or re-hashes a candidate: every 5-gram as `(hash, position)` sorted by hash, the map from normalised
+//! or re-hashes a candidate: the 32-bit key of every 5-gram in text order, the map from normalised
 //! positions back to original offsets, and the sections in normalised positions.
 //!
-//! Binary layout, little-endian: `n`, `n` hashes (u64), `n` positions (u32); `r`, `r` offset runs
-//! (u32 position, u32 offset); `k`, `k` sections (u16 name length, UTF-8 name, u32 from, u32 to).
+//! Binary layout, little-endian: `n`, `n` keys (u32); `r`, `r` offset runs (u32 position, u32
+//! offset); `k`, `k` sections (u16 name length, UTF-8 name, u32 from, u32 to). Four bytes per 5-gram
+//! (it was twelve: a 64-bit hash and a position, sorted by hash): the list sorted by key is rebuilt
+//! by a radix sort when a check reads it, which costs less than writing and reading it.
 
 use crate::compare::SectionRange;
 use crate::normalize::OffsetMap;
@@ -11,26 +13,23 @@ use crate::normalize::OffsetMap;
 /// The stored analysis of one indexed document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
-    /// `(hash, position)` of every 5-gram, sorted.
-    pub sorted: Vec<(u64, u32)>,
+    /// Key of every 5-gram ([`crate::shingle::key_of`]), in text order.
+    pub keys: Vec<u32>,
     pub offsets: OffsetMap,
     pub sections: Vec<SectionRange>,
 }
 
 impl Features {
     pub fn encode(
-        sorted: &[(u64, u32)],
+        keys: impl ExactSizeIterator<Item = u32>,
         offsets: &OffsetMap,
         sections: &[SectionRange],
     ) -> Vec<u8> {
-        let mut out = Vec::with_capacity(12 + sorted.len() * 12 + offsets.runs().len() * 8);
+        let mut out = Vec::with_capacity(16 + keys.len() * 4 + offsets.runs().len() * 8);
         let put = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&n.to_le_bytes());
-        put(sorted.len() as u32, &mut out);
-        for &(h, _) in sorted {
-            out.extend_from_slice(&h.to_le_bytes());
-        }
-        for &(_, p) in sorted {
-            put(p, &mut out);
+        put(keys.len() as u32, &mut out);
+        for k in keys {
+            put(k, &mut out);
         }
         put(offsets.runs().len() as u32, &mut out);
         for &(p, o) in offsets.runs() {
@@ -53,21 +52,11 @@ impl Features {
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         let mut input = Reader(bytes);
         let n = input.u32()? as usize;
-        let hashes = input.take(n.checked_mul(8)?)?;
-        let positions = input.take(n.checked_mul(4)?)?;
-        let sorted: Vec<(u64, u32)> = hashes
-            .chunks_exact(8)
-            .zip(positions.chunks_exact(4))
-            .map(|(h, p)| {
-                (
-                    u64::from_le_bytes(h.try_into().unwrap_or_default()),
-                    u32::from_le_bytes(p.try_into().unwrap_or_default()),
-                )
-            })
+        let keys: Vec<u32> = input
+            .take(n.checked_mul(4)?)?
+            .chunks_exact(4)
+            .map(|k| u32::from_le_bytes([k[0], k[1], k[2], k[3]]))
             .collect();
-        if sorted.iter().any(|&(_, p)| p as usize >= n) {
-            return None;
-        }
         let runs = input.u32()? as usize;
         let runs = (0..runs)
             .map(|_| Some((input.u32()?, input.u32()?)))
@@ -81,24 +70,10 @@ impl Features {
             })
             .collect::<Option<Vec<_>>>()?;
         input.0.is_empty().then_some(Self {
-            sorted,
+            keys,
             offsets: OffsetMap::from_runs(runs),
             sections,
         })
-    }
-
-    /// The 5-gram hashes in text order.
-    pub fn hashes(&self) -> Vec<u64> {
-        let mut hashes = vec![0; self.sorted.len()];
-        for &(h, p) in &self.sorted {
-            hashes[p as usize] = h;
-        }
-        hashes
-    }
-
-    /// The distinct 5-gram hashes, sorted.
-    pub fn shingles(&self) -> Vec<u64> {
-        crate::shingle::distinct_of_sorted(&self.sorted)
     }
 }
 
@@ -123,19 +98,21 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
     use crate::compare::section_ranges;
-    use crate::document::Analysis;
+    use crate::document::Digest;
     use crate::section::SectionRules;
 
     #[test]
     fn round_trip_gives_back_the_analysis() {
         let text = "一、立项依据\n農業用水緊張，灌溉效率低。\n二、研究内容\n研制土壤墒情传感器。\n";
-        let a = Analysis::of(text);
+        let a = Digest::of(text);
         let sections = section_ranges(&a.normalized, &SectionRules::default().split(text));
         let offsets = OffsetMap::of(&a.normalized);
-        let bytes = Features::encode(&a.sorted, &offsets, &sections);
+        let bytes = Features::encode(a.keys().into_iter(), &offsets, &sections);
         let f = Features::decode(&bytes).unwrap();
-        assert_eq!(f.hashes(), a.hashes);
-        assert_eq!(f.shingles(), a.shingles);
+        assert_eq!(f.keys, a.keys());
+        let sorted = crate::shingle::sorted_keys(&f.keys);
+        assert!(sorted.windows(2).all(|w| w[0] < w[1]));
+        assert!(sorted.iter().all(|&(k, p)| f.keys[p as usize] == k));
         assert_eq!(f.offsets, offsets);
         assert_eq!(f.sections.len(), 2);
         assert_eq!(f.sections[1].0, "研究内容");

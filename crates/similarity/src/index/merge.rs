@@ -6,23 +6,20 @@
 //! 1. [`Index::start_merge`] chooses the smallest segment files, as many as fit in one segment whose
 //!    postings keep 16-bit ordinals, and reserves a name for the result;
 //! 2. [`MergeJob::run`] (on any thread, while the index goes on answering checks and taking additions
-//!    and deletions) copies the live documents' texts and stored features into the new segment,
-//!    with the frequencies summed and those of deleted documents taken off, and syncs it — nothing is
-//!    re-analysed;
+//!    and deletions) copies the live documents' texts and stored features into the new segment and
+//!    syncs it — nothing is re-analysed;
 //! 3. [`Index::finish_merge`] replaces the merged segments by the new one in the manifest (one atomic
 //!    rename), carries over deletions made meanwhile, and removes the old files.
 //!
 //! A crash before step 3 leaves the old manifest naming the old segments: the index reads as before,
 //! and the half-written file is an ignored leftover.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::path::PathBuf;
 
 use super::manifest::{SegmentEntry, sync_dir};
-use super::postings::SMALL_SEGMENT;
-use super::segment::{FrequencyReader, NewDoc, Segment, Writer};
-use super::{Index, frequency, take_postings};
+use super::postings::{Postings, SMALL_SEGMENT};
+use super::segment::{NewDoc, Segment, Writer};
+use super::{Index, take_postings};
 use crate::Error;
 
 /// A merge planned by [`Index::start_merge`]; independent of the index, so it can run on another thread.
@@ -150,6 +147,8 @@ impl Index {
             self.push_segment(segment, postings, lsh, &entry.deleted);
         }
         self.manifest = manifest;
+        // Deleted documents no longer count towards the templates.
+        self.refresh_templates();
         for (file, _) in &outcome.kept {
             // The manifest no longer names them; one left behind is only wasted space.
             let _ = std::fs::remove_file(self.dir.join(file));
@@ -174,21 +173,23 @@ impl MergeJob {
     /// Writes the merged segment. Reads only the input files, which nothing changes until the merge is
     /// committed.
     pub fn run(self) -> Result<MergeOutcome, Error> {
-        let segments: Vec<Segment> = self
+        let mut segments: Vec<Segment> = self
             .inputs
             .iter()
             .map(|entry| Segment::open(&self.dir.join(&entry.file)))
             .collect::<Result<_, _>>()?;
         let mut writer = Writer::create(&self.dir.join(&self.file))?;
         let mut kept = Vec::with_capacity(segments.len());
-        let mut gone: Vec<Vec<u64>> = Vec::new();
-        for (segment, entry) in segments.iter().zip(&self.inputs) {
+        // `key << 32 | ordinal` in the merged segment, of every posting of a document kept.
+        let mut pairs: Vec<u64> = Vec::new();
+        for (segment, entry) in segments.iter_mut().zip(&self.inputs) {
+            let first = kept
+                .iter()
+                .map(|(_, o): &(String, Vec<u32>)| o.len())
+                .sum::<usize>();
             let mut ordinals = Vec::with_capacity(segment.docs.len());
             for (ordinal, meta) in (0u32..).zip(&segment.docs) {
                 if entry.deleted.binary_search(&ordinal).is_ok() {
-                    // Its shingles no longer count towards the frequencies.
-                    let features = segment.read_features(ordinal as usize)?;
-                    gone.push(features.shingles());
                     continue;
                 }
                 let text = segment.read_text(ordinal as usize)?;
@@ -199,82 +200,23 @@ impl MergeJob {
                 })?;
                 ordinals.push(ordinal);
             }
+            // Old ordinal to new, `None` for the documents left out.
+            let mut renumbered: Vec<Option<u32>> = vec![None; segment.docs.len()];
+            for (new, &old) in (first as u32..).zip(&ordinals) {
+                renumbered[old as usize] = Some(new);
+            }
+            std::mem::take(&mut segment.postings).for_each(|key, ordinal| {
+                if let Some(Some(new)) = renumbered.get(ordinal as usize) {
+                    pairs.push((u64::from(key) << 32) | u64::from(*new));
+                }
+            });
             kept.push((entry.file.clone(), ordinals));
         }
-        let gone = frequency::count(gone.iter().map(Vec::as_slice));
-        let readers = segments
-            .iter()
-            .map(Segment::frequencies)
-            .collect::<Result<_, _>>()?;
-        writer.finish(SummedFrequencies::new(readers, gone)?)?;
+        writer.finish(&Postings::from_unsorted_in_place(pairs))?;
         Ok(MergeOutcome {
             file: self.file,
             kept,
         })
-    }
-}
-
-/// The frequencies of several segments summed, minus those of deleted documents, as a sorted stream
-/// without zero counts.
-struct SummedFrequencies {
-    readers: Vec<FrequencyReader>,
-    heap: BinaryHeap<Reverse<(u64, u32, usize)>>,
-    gone: std::iter::Peekable<std::vec::IntoIter<(u64, u32)>>,
-}
-
-impl SummedFrequencies {
-    fn new(mut readers: Vec<FrequencyReader>, gone: Vec<(u64, u32)>) -> Result<Self, Error> {
-        let mut heap = BinaryHeap::new();
-        for (i, reader) in readers.iter_mut().enumerate() {
-            if let Some(record) = reader.next() {
-                let (h, n) = record?;
-                heap.push(Reverse((h, n, i)));
-            }
-        }
-        Ok(Self {
-            readers,
-            heap,
-            gone: gone.into_iter().peekable(),
-        })
-    }
-
-    /// Pops the smallest record and refills from its reader.
-    fn pop(&mut self) -> Option<Result<(u64, u32), Error>> {
-        let Reverse((h, n, i)) = self.heap.pop()?;
-        match self.readers[i].next() {
-            Some(Ok((next, count))) => self.heap.push(Reverse((next, count, i))),
-            Some(Err(e)) => return Some(Err(e)),
-            None => {}
-        }
-        Some(Ok((h, n)))
-    }
-}
-
-impl Iterator for SummedFrequencies {
-    type Item = Result<(u64, u32), Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let (hash, mut total) = match self.pop()? {
-                Ok(record) => record,
-                Err(e) => return Some(Err(e)),
-            };
-            while let Some(Reverse((h, _, _))) = self.heap.peek()
-                && *h == hash
-            {
-                match self.pop()? {
-                    Ok((_, n)) => total += n,
-                    Err(e) => return Some(Err(e)),
-                }
-            }
-            while self.gone.next_if(|&(h, _)| h < hash).is_some() {}
-            if let Some((_, n)) = self.gone.next_if(|&(h, _)| h == hash) {
-                total = total.saturating_sub(n);
-            }
-            if total > 0 {
-                return Some(Ok((hash, total)));
-            }
-        }
     }
 }
 
@@ -347,7 +289,7 @@ mod tests {
                 assert_eq!(report.total_ratio, 1.0);
             }
         }
-        // The merged segment leaves B0 out of the frequencies and postings: A0 is found again.
+        // The merged segment leaves B0 out of the postings, hence of the templates: A0 is found again.
         let after = Index::open(dir.path(), strict).unwrap();
         assert_eq!(after.check(&a0).unwrap().total_ratio, 1.0);
     }

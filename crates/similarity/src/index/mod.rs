@@ -7,17 +7,17 @@
 //!
 //! In memory, per segment: each document's metadata (id, owner, positions in the file), the LSH buckets
 //! (12 bytes per document and band) and the winnowing postings (4 bytes each in a segment of at most
-//! 65,536 documents), all by ordinal in the segment; and the template set. Texts, signatures and stored
-//! analyses ([`features`]) stay on disk; a check reads the features of its candidates and never
-//! normalises or hashes their texts again.
+//! 65,536 documents), all by ordinal in the segment; and the [template](templates) keys, computed from
+//! the postings. Texts, signatures and stored analyses ([`features`]) stay on disk; a check reads the
+//! features of its candidates and never normalises or hashes their texts again.
 
 mod check;
 mod features;
-mod frequency;
 mod manifest;
 pub mod merge;
 mod postings;
 mod segment;
+mod templates;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,22 +26,31 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::compare::{Similarity, section_ranges};
-use crate::document::{Analysis, DocId, Document};
+use crate::compare::{Similarity, section_ranges, without};
+use crate::document::{Digest, DocId, Document};
 use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::SectionRules;
+use crate::shingle::{distinct_of_sorted, key_of, sorted_keys};
+use crate::winnow::{covered_by, posting_key};
 use features::Features;
-use frequency::Templates;
 use manifest::{Manifest, SegmentEntry, sync_dir};
 use postings::Postings;
-use segment::{DocMeta, NewDoc, Segment};
+use segment::{DocMeta, NewDoc, Segment, Writer};
+use templates::Templates;
+
+/// `(key, position)` of the 5-grams of a text, sorted.
+type Positioned = Vec<(u32, u32)>;
+
+/// A segment just written: its documents' metadata, its postings and LSH tables.
+type Written = (Vec<DocMeta>, (Postings, Lsh));
 
 /// Settings of an index (not stored: pass the same ones every time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    /// A 5-gram (or fingerprint) found in more indexed documents than this is template text and ignored.
+    /// A fingerprint found in more indexed documents than this is template text and ignored, with the
+    /// 5-grams of the windows that choose it.
     pub template_cap: u32,
     /// Most sources aligned in one check, those sharing the most fingerprints first.
     pub max_sources: usize,
@@ -135,9 +144,29 @@ impl Index {
             let (postings, lsh) = take_postings(&mut segment);
             index.push_segment(segment, postings, lsh, &entry.deleted);
         }
-        let all: Vec<&Segment> = index.segments.iter().map(|s| &s.segment).collect();
-        index.templates = frequency::templates(&all, index.settings.template_cap)?;
+        index.refresh_templates();
         Ok(index)
+    }
+
+    /// Recomputes the template keys from the postings of every segment.
+    fn refresh_templates(&mut self) {
+        let postings: Vec<&Postings> = self.segments.iter().map(|s| &s.postings).collect();
+        self.templates = templates::of_postings(&postings, self.settings.template_cap);
+    }
+
+    /// Which 5-grams of a text (given their keys in text order) are template text.
+    fn template_positions(&self, keys: &[u32]) -> Vec<bool> {
+        if self.templates.len() == 0 {
+            return Vec::new();
+        }
+        covered_by(keys, |k| self.templates.contains(k))
+    }
+
+    /// A text's `(key, position)` list sorted by key, and the same without template text.
+    fn sorted_and_kept(&self, keys: &[u32]) -> (Positioned, Positioned) {
+        let sorted = sorted_keys(keys);
+        let kept = without(&sorted, &self.template_positions(keys));
+        (sorted, kept)
     }
 
     /// Appends a segment to the in-memory state: numbers its documents, marks the `deleted` ordinals,
@@ -220,15 +249,6 @@ impl Index {
                 replaced: 0,
             });
         }
-        let rules = &self.settings.sections;
-        let prepared: Vec<Prepared> = docs
-            .par_iter()
-            .map(|d| Prepared::of(&d.text, rules))
-            .collect();
-        let local = frequency::count(prepared.iter().map(|p| p.shingles.as_slice()));
-        let mut counts = local.clone();
-        let existing: Vec<&Segment> = self.segments.iter().map(|s| &s.segment).collect();
-        frequency::add_existing(&mut counts, &existing)?;
 
         let mut manifest = self.manifest.clone();
         let file = manifest.new_segment_file();
@@ -251,27 +271,8 @@ impl Index {
             .filter(|&i| last_in_batch.get(docs[i].id.as_str()) != Some(&i))
             .map(|i| i as u32)
             .collect();
-        let new_docs = docs
-            .iter()
-            .zip(prepared)
-            .map(|(d, p)| NewDoc {
-                meta: DocMeta {
-                    id: d.id.to_string(),
-                    owner: d.owner.clone(),
-                    text_offset: 0,
-                    text_len: 0,
-                    normalized_len: p.normalized_len,
-                    features_offset: 0,
-                    features_len: 0,
-                    signature: p.signature,
-                    keys: p.keys,
-                },
-                text: &d.text,
-                features: p.features,
-            })
-            .collect();
         let path = self.dir.join(&file);
-        segment::write(&path, new_docs, &local)?;
+        let (mut metas, (postings, lsh)) = self.write_segment(&path, &docs)?;
         sync_dir(&self.dir)?;
         manifest.segments.push(SegmentEntry {
             file,
@@ -292,15 +293,87 @@ impl Index {
             }
         }
         self.manifest = manifest;
-        let mut segment = Segment::open(&path)?;
-        let (postings, lsh) = take_postings(&mut segment);
-        self.push_segment(segment, postings, lsh, &superseded);
-        let cap = self.settings.template_cap;
-        self.templates
-            .extend(counts.iter().filter(|(_, n)| *n > cap).map(|(h, _)| *h));
+        for meta in &mut metas {
+            // Held by the LSH tables now.
+            meta.signature = Vec::new();
+        }
+        self.push_segment(Segment::written(&path, metas), postings, lsh, &superseded);
+        self.refresh_templates();
         Ok(Added {
             added: docs.len() - superseded.len(),
             replaced,
+        })
+    }
+
+    /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata and its
+    /// postings and LSH tables.
+    ///
+    /// Writing overlaps analysing: documents are analysed a chunk at a time on all cores and handed to
+    /// a writer thread, which writes them and syncs the file every few megabytes while the next chunk is
+    /// analysed, so that the final sync waits for little; the postings are built meanwhile and written
+    /// last.
+    fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
+        let rules = &self.settings.sections;
+        let chunk = 8 * rayon::current_num_threads().max(1);
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::channel::<Vec<Prepared>>();
+            let writer = scope.spawn(move || {
+                let mut writer = Writer::create(path)?;
+                let mut docs = docs.iter();
+                for p in receive.into_iter().flatten() {
+                    let Some(d) = docs.next() else { break };
+                    writer.push(NewDoc {
+                        meta: DocMeta {
+                            id: d.id.to_string(),
+                            owner: d.owner.clone(),
+                            text_offset: 0,
+                            text_len: 0,
+                            normalized_len: p.normalized_len,
+                            features_offset: 0,
+                            features_len: 0,
+                            signature: p.signature,
+                        },
+                        text: &d.text,
+                        features: p.features,
+                    })?;
+                }
+                Ok::<_, Error>(writer)
+            });
+            let mut pairs: Vec<u64> = Vec::new();
+            let mut signatures: Vec<(u32, Signature)> = Vec::new();
+            let mut ordinal = 0u32;
+            for part in docs.chunks(chunk) {
+                let prepared: Vec<Prepared> = part
+                    .par_iter()
+                    .map(|d| Prepared::of(&d.text, rules))
+                    .collect();
+                for p in &prepared {
+                    pairs.extend(
+                        p.keys
+                            .iter()
+                            .map(|&k| (u64::from(k) << 32) | u64::from(ordinal)),
+                    );
+                    if let Ok(sig) = Signature::try_from(p.signature.as_slice()) {
+                        signatures.push((ordinal, sig));
+                    }
+                    ordinal += 1;
+                }
+                if send.send(prepared).is_err() {
+                    // The writer failed: its error is returned below.
+                    break;
+                }
+            }
+            drop(send);
+            let tables = (
+                Postings::from_unsorted(pairs),
+                Lsh::build(signatures.iter().map(|(o, s)| (*o, s))),
+            );
+            let writer = writer.join().map_err(|_| Error::Io {
+                path: path.to_owned(),
+                source: std::io::Error::other("写入线程异常退出"),
+            })??;
+            let metas = writer.finish(&tables.0)?;
+            Ok((metas, tables))
         })
     }
 
@@ -330,10 +403,6 @@ impl Index {
         Ok(())
     }
 
-    fn similarity(&self, a: &[u64], b: &[u64]) -> Similarity {
-        Similarity::of(a, b, |h| self.templates.contains(h))
-    }
-
     /// Every pair of live documents whose Jaccard similarity (templates excluded) is at least
     /// `threshold`, the most similar first. Tuned for `threshold >= 0.5`; below that, pairs may be missed.
     pub fn scan(&self, threshold: f64) -> Result<Vec<Pair>, Error> {
@@ -349,9 +418,12 @@ impl Index {
         let mut involved: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.sort_unstable();
         involved.dedup();
-        let sets: HashMap<u32, Vec<u64>> = involved
+        let sets: HashMap<u32, Vec<u32>> = involved
             .par_iter()
-            .map(|&d| Ok((d, self.read_features(d)?.shingles())))
+            .map(|&d| {
+                let (_, kept) = self.sorted_and_kept(&self.read_features(d)?.keys);
+                Ok((d, distinct_of_sorted(&kept)))
+            })
             .collect::<Result<_, Error>>()?;
         let mut found: Vec<Pair> = pairs
             .par_iter()
@@ -359,7 +431,7 @@ impl Index {
                 let Similarity {
                     jaccard,
                     containment,
-                } = self.similarity(&sets[&a], &sets[&b]);
+                } = Similarity::of(&sets[&a], &sets[&b], |_| false);
                 (jaccard >= threshold).then(|| {
                     let (x, y) = (self.meta(a).id.clone(), self.meta(b).id.clone());
                     let (a, b) = if x <= y { (x, y) } else { (y, x) };
@@ -381,10 +453,8 @@ impl Index {
     }
 }
 
-/// What [`Index::add`] keeps of a document's analysis: what goes into the segment, and the shingles for
-/// the template frequencies.
+/// What [`Index::add`] keeps of a document's analysis: what goes into the segment.
 struct Prepared {
-    shingles: Vec<u64>,
     signature: Vec<u32>,
     keys: Vec<u32>,
     normalized_len: u32,
@@ -393,26 +463,26 @@ struct Prepared {
 
 impl Prepared {
     fn of(text: &str, rules: &SectionRules) -> Self {
-        let a = Analysis::of(text);
+        let a = Digest::of(text);
         let sections = section_ranges(&a.normalized, &rules.split_normalized(text, &a.normalized));
         Self {
-            features: Features::encode(&a.sorted, &OffsetMap::of(&a.normalized), &sections),
+            features: Features::encode(
+                a.hashes.iter().map(|&h| key_of(h)),
+                &OffsetMap::of(&a.normalized),
+                &sections,
+            ),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
-            keys: a.posting_keys(),
+            // In any order, with repeats: building the postings sorts them and drops repeats.
+            keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,
-            shingles: a.shingles,
         }
     }
 }
 
-/// The postings and LSH buckets of a freshly opened segment, from the keys and signatures in its
-/// metadata, which are then dropped from it (a merge reads them from the file again).
+/// The postings and LSH buckets of a freshly opened segment, taken from it: the postings as read, the
+/// LSH buckets from the signatures in its metadata, which are then dropped from it (a merge reads them
+/// from the file again).
 fn take_postings(segment: &mut Segment) -> (Postings, Lsh) {
-    let mut pairs = Vec::new();
-    for (ordinal, meta) in (0u32..).zip(segment.docs.iter_mut()) {
-        pairs.extend(meta.keys.iter().map(|&k| (k, ordinal)));
-        meta.keys = Vec::new();
-    }
     let lsh = Lsh::build((0u32..).zip(&segment.docs).filter_map(|(ordinal, meta)| {
         Some((
             ordinal,
@@ -422,7 +492,7 @@ fn take_postings(segment: &mut Segment) -> (Postings, Lsh) {
     for meta in &mut segment.docs {
         meta.signature = Vec::new();
     }
-    (Postings::new(pairs), lsh)
+    (std::mem::take(&mut segment.postings), lsh)
 }
 
 #[cfg(test)]

@@ -6,7 +6,31 @@
 //! Postings are most of the index's memory (about 4,000 per document of 20,000 chars), hence the
 //! squeezing.
 
+use std::io::{Read, Write};
+
 use rayon::prelude::*;
+
+/// Elements converted to or from bytes at a time when postings are written or read.
+const CHUNK: usize = 1 << 16;
+
+/// `n` elements of `size_of::<T>()` bytes each, converted by `from`, read a chunk at a time (so the
+/// bytes are never all in memory beside the elements).
+fn read_array<T>(
+    input: &mut impl Read,
+    n: usize,
+    from: impl Fn(&[u8]) -> T,
+) -> std::io::Result<Vec<T>> {
+    let size = std::mem::size_of::<T>();
+    let mut out = Vec::with_capacity(n);
+    let mut bytes = vec![0u8; CHUNK * size];
+    while out.len() < n {
+        let take = (n - out.len()).min(CHUNK);
+        let bytes = &mut bytes[..take * size];
+        input.read_exact(bytes)?;
+        out.extend(bytes.chunks_exact(size).map(&from));
+    }
+    Ok(out)
+}
 
 /// Postings of one segment.
 #[derive(Debug, Default)]
@@ -19,6 +43,8 @@ pub struct Postings {
     /// Low 16 bits of each key: with the bucket, the whole key.
     low: Vec<u16>,
     docs: Ordinals,
+    /// Highest ordinal plus one.
+    documents: usize,
 }
 
 /// Postings per bucket aimed at.
@@ -68,27 +94,219 @@ impl Holders<'_> {
 
 impl Postings {
     /// From `(key, ordinal)` pairs in any order.
-    pub fn new(mut pairs: Vec<(u32, u32)>) -> Self {
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        let bits = (pairs.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
-        let mut starts = vec![0u32; (1 << bits) + 1];
-        for &(key, _) in &pairs {
-            starts[(key >> (32 - bits)) as usize + 1] += 1;
+    #[cfg(test)]
+    pub fn new(pairs: Vec<(u32, u32)>) -> Self {
+        let mut packed: Vec<u64> = pairs
+            .into_iter()
+            .map(|(k, d)| (u64::from(k) << 32) | u64::from(d))
+            .collect();
+        packed.sort_unstable();
+        Self::from_sorted(packed)
+    }
+
+    /// From `key << 32 | ordinal` values in any order: spread over buckets by the top bits of their
+    /// keys (one counting pass, one scattering pass), and each bucket sorted on its own, in parallel and
+    /// in cache — several times faster than one comparison sort of the millions of pairs.
+    pub fn from_unsorted(packed: Vec<u64>) -> Self {
+        let bits = (packed.len() / 512).max(1).ilog2().min(16);
+        let bucket = |v: u64| v.checked_shr(64 - bits).unwrap_or(0) as usize;
+        let mut starts = vec![0usize; (1 << bits) + 1];
+        for &v in &packed {
+            starts[bucket(v) + 1] += 1;
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let docs = match u16::try_from(pairs.iter().map(|&(_, d)| d).max().unwrap_or(0)) {
-            Ok(_) => Ordinals::Small(pairs.iter().map(|&(_, d)| d as u16).collect()),
-            Err(_) => Ordinals::Large(pairs.iter().map(|&(_, d)| d).collect()),
+        let mut sorted = vec![0u64; packed.len()];
+        let mut next = starts.clone();
+        for &v in &packed {
+            let b = bucket(v);
+            sorted[next[b]] = v;
+            next[b] += 1;
+        }
+        drop(packed);
+        let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(starts.len() - 1);
+        let mut rest = sorted.as_mut_slice();
+        for w in starts.windows(2) {
+            let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+            buckets.push(head);
+            rest = tail;
+        }
+        buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+        Self::from_sorted(sorted)
+    }
+
+    /// From `key << 32 | ordinal` values in any order, sorted in place: slower than
+    /// [`Postings::from_unsorted`] but with no second copy of the pairs (a merge of 65,536 documents
+    /// holds a quarter of a billion of them).
+    pub fn from_unsorted_in_place(mut packed: Vec<u64>) -> Self {
+        packed.par_sort_unstable();
+        Self::from_sorted(packed)
+    }
+
+    /// From `key << 32 | ordinal` values sorted.
+    fn from_sorted(mut packed: Vec<u64>) -> Self {
+        debug_assert!(packed.windows(2).all(|w| w[0] <= w[1]));
+        packed.dedup();
+        let key = |v: u64| (v >> 32) as u32;
+        let bits = (packed.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for &v in &packed {
+            starts[(key(v) >> (32 - bits)) as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let most = packed.iter().map(|&v| v as u32).max();
+        let docs = match u16::try_from(most.unwrap_or(0)) {
+            Ok(_) => Ordinals::Small(packed.iter().map(|&v| v as u16).collect()),
+            Err(_) => Ordinals::Large(packed.iter().map(|&v| v as u32).collect()),
         };
         Self {
             starts,
             bits,
-            low: pairs.iter().map(|&(k, _)| k as u16).collect(),
+            low: packed.iter().map(|&v| key(v) as u16).collect(),
             docs,
+            documents: most.map_or(0, |m| m as usize + 1),
         }
+    }
+
+    /// Number of documents (highest ordinal plus one).
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+
+    /// The low halves of the keys whose top 16 bits are `prefix`, one per posting, sorted.
+    pub fn lows_of_prefix(&self, prefix: u32) -> &[u16] {
+        // `bits` is at least 16 except in the empty default, whose `starts` is empty.
+        let Some(shift) = self.bits.checked_sub(16) else {
+            return &[];
+        };
+        let (Some(&from), Some(&to)) = (
+            self.starts.get((prefix << shift) as usize),
+            self.starts.get(((prefix + 1) << shift) as usize),
+        ) else {
+            return &[];
+        };
+        &self.low[from as usize..to as usize]
+    }
+
+    /// Calls `each(key, ordinal)` for every posting, in order of key and ordinal.
+    pub fn for_each(&self, mut each: impl FnMut(u32, u32)) {
+        let low_bits = 32 - self.bits;
+        for (bucket, range) in self.starts.windows(2).enumerate() {
+            for i in range[0] as usize..range[1] as usize {
+                let key = ((bucket as u32) << low_bits)
+                    | (u32::from(self.low[i]) & ((1 << low_bits) - 1));
+                let ordinal = match &self.docs {
+                    Ordinals::Small(o) => u32::from(o[i]),
+                    Ordinals::Large(o) => o[i],
+                };
+                each(key, ordinal);
+            }
+        }
+    }
+
+    /// Writes the postings as a segment stores them (little-endian): `bits` (u32), the number of
+    /// postings (u64), whether ordinals take 4 bytes (u8), the bucket starts (u32 each), the low halves
+    /// of the keys (u16 each), the ordinals (u16 or u32 each). Returns the number of bytes written.
+    pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<u64> {
+        if self.bits == 0 {
+            // The empty default, written as empty postings with buckets.
+            return Self::from_sorted(Vec::new()).write_to(out);
+        }
+        let wide = matches!(self.docs, Ordinals::Large(_));
+        out.write_all(&self.bits.to_le_bytes())?;
+        out.write_all(&(self.low.len() as u64).to_le_bytes())?;
+        out.write_all(&[u8::from(wide)])?;
+        let mut bytes = Vec::with_capacity(CHUNK * 4);
+        let mut written = 13u64;
+        let mut put = |bytes: &mut Vec<u8>, out: &mut dyn Write| -> std::io::Result<()> {
+            out.write_all(bytes)?;
+            written += bytes.len() as u64;
+            bytes.clear();
+            Ok(())
+        };
+        for chunk in self.starts.chunks(CHUNK) {
+            bytes.extend(chunk.iter().flat_map(|s| s.to_le_bytes()));
+            put(&mut bytes, out)?;
+        }
+        for chunk in self.low.chunks(CHUNK) {
+            bytes.extend(chunk.iter().flat_map(|s| s.to_le_bytes()));
+            put(&mut bytes, out)?;
+        }
+        match &self.docs {
+            Ordinals::Small(o) => {
+                for chunk in o.chunks(CHUNK) {
+                    bytes.extend(chunk.iter().flat_map(|s| s.to_le_bytes()));
+                    put(&mut bytes, out)?;
+                }
+            }
+            Ordinals::Large(o) => {
+                for chunk in o.chunks(CHUNK) {
+                    bytes.extend(chunk.iter().flat_map(|s| s.to_le_bytes()));
+                    put(&mut bytes, out)?;
+                }
+            }
+        }
+        Ok(written)
+    }
+
+    /// Reads what [`Postings::write_to`] wrote, `len` bytes, for a segment of `documents` documents;
+    /// `Ok(None)` when the bytes are not such postings.
+    pub fn read_from(
+        input: &mut impl Read,
+        len: u64,
+        documents: usize,
+    ) -> std::io::Result<Option<Self>> {
+        let mut head = [0u8; 13];
+        input.read_exact(&mut head)?;
+        let bits = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+        let count = u64::from_le_bytes([
+            head[4], head[5], head[6], head[7], head[8], head[9], head[10], head[11],
+        ]);
+        let wide = head[12] == 1;
+        let width = if wide { 4 } else { 2 };
+        if !(16..=24).contains(&bits)
+            || head[12] > 1
+            || Some(len)
+                != count
+                    .checked_mul(2 + width)
+                    .and_then(|n| n.checked_add(13 + 4 * ((1 << bits) + 1)))
+        {
+            return Ok(None);
+        }
+        let count = count as usize;
+        let starts: Vec<u32> = read_array(input, (1 << bits) + 1, |b| {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        })?;
+        let low: Vec<u16> = read_array(input, count, |b| u16::from_le_bytes([b[0], b[1]]))?;
+        let docs = if wide {
+            Ordinals::Large(read_array(input, count, |b| {
+                u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            })?)
+        } else {
+            Ordinals::Small(read_array(input, count, |b| {
+                u16::from_le_bytes([b[0], b[1]])
+            })?)
+        };
+        let in_range = match &docs {
+            Ordinals::Small(o) => o.iter().all(|&d| usize::from(d) < documents),
+            Ordinals::Large(o) => o.iter().all(|&d| (d as usize) < documents),
+        };
+        let consistent = starts.first() == Some(&0)
+            && starts.last().map(|&s| s as usize) == Some(count)
+            && starts.windows(2).all(|w| w[0] <= w[1]);
+        if !in_range || !consistent {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            starts,
+            bits,
+            low,
+            docs,
+            documents,
+        }))
     }
 
     /// The documents holding `key`.
@@ -146,5 +364,63 @@ mod tests {
             assert_eq!(get(&p, key(i)), vec![i % 1000]);
         }
         assert_eq!(p.get(key(5_000_001)).len(), 0);
+        assert_eq!(p.documents(), 1000);
+        // Built from pairs in order of ordinal, the same postings.
+        let mut pairs: Vec<u64> = (0..5_000_000u64)
+            .map(|i| (u64::from(key(i as u32)) << 32) | (i % 1000))
+            .collect();
+        pairs.sort_unstable_by_key(|&v| v as u32);
+        let q = Postings::from_unsorted(pairs.clone());
+        let r = Postings::from_unsorted_in_place(pairs);
+        assert_eq!((r.bits, &r.starts, &r.low), (p.bits, &p.starts, &p.low));
+        assert_eq!((q.bits, &q.starts, &q.low), (p.bits, &p.starts, &p.low));
+        for i in (0..5_000_000).step_by(997) {
+            assert_eq!(get(&q, key(i)), vec![i % 1000]);
+        }
+        // The low halves under one 16-bit prefix, sorted.
+        let prefix = key(12_345) >> 16;
+        let lows = p.lows_of_prefix(prefix);
+        assert!(lows.contains(&(key(12_345) as u16)));
+        assert!(lows.windows(2).all(|w| w[0] <= w[1]));
+        let expected = (0..5_000_000).filter(|&i| key(i) >> 16 == prefix).count();
+        assert_eq!(lows.len(), expected);
+        assert!(Postings::default().lows_of_prefix(3).is_empty());
+        let few = Postings::from_unsorted(vec![(9 << 32) | 1, 5 << 32, (9 << 32) | 1]);
+        assert_eq!(get(&few, 9), vec![1]);
+        assert_eq!(get(&few, 5), vec![0]);
+    }
+
+    #[test]
+    fn written_postings_read_back_the_same() {
+        let key = |i: u32| i.wrapping_mul(0x9E37_79B9);
+        for (n, documents) in [(0u32, 1usize), (100_000, 1000), (50_000, 70_000)] {
+            let p = Postings::new((0..n).map(|i| (key(i), i % documents as u32)).collect());
+            let mut bytes = Vec::new();
+            let len = p.write_to(&mut bytes).unwrap();
+            assert_eq!(len, bytes.len() as u64);
+            let q = Postings::read_from(&mut bytes.as_slice(), len, documents)
+                .unwrap()
+                .unwrap();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            p.for_each(|k, d| a.push((k, d)));
+            q.for_each(|k, d| b.push((k, d)));
+            assert_eq!(a, b);
+            let mut expected: Vec<(u32, u32)> =
+                (0..n).map(|i| (key(i), i % documents as u32)).collect();
+            expected.sort_unstable();
+            assert_eq!(a, expected);
+            // Ordinals beyond the segment, or a wrong length, are refused.
+            assert!(
+                n == 0
+                    || Postings::read_from(&mut bytes.as_slice(), len, 10)
+                        .unwrap()
+                        .is_none()
+            );
+            assert!(
+                Postings::read_from(&mut bytes.as_slice(), len + 1, documents)
+                    .unwrap()
+                    .is_none()
+            );
+        }
     }
 }

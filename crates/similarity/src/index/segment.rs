@@ -1,23 +1,33 @@
 //! Segment files: an immutable batch of documents.
 //!
-//! Layout: `MAGIC`, per document its UTF-8 text and its [`Features`], the shingle document frequencies of the batch
-//! (sorted fixed-width records, read as a stream when templates are recomputed), the postcard-encoded
-//! metadata, and a trailer giving where the frequencies and metadata start. Texts and features are read
-//! on demand, so memory holds only the metadata.
+//! Layout: `MAGIC`, per document its UTF-8 text and its [`Features`], the winnowing [postings](Postings)
+//! of the segment as they are held in memory, the postcard-encoded metadata, and a trailer giving where
+//! the postings and the metadata start. Texts and features are read on demand; opening reads the
+//! postings and the metadata.
+//!
+//! Version 3 dropped the shingle document frequencies that version 2 kept after the documents (12 bytes
+//! per distinct 5-gram, streamed at every open; templates are now computed from the postings) and
+//! stores the postings built, where version 2 stored each document's posting keys for every open to
+//! sort again. Earlier versions are refused with a message saying the index must be rebuilt.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::features::Features;
+use super::postings::Postings;
 use crate::Error;
 
-const MAGIC: &[u8; 8] = b"SLSIMSG2";
-const TRAILER_LEN: u64 = 24;
-/// One frequency record: shingle hash (u64) and document count (u32), little-endian.
-const DF_RECORD_LEN: usize = 12;
+const MAGIC: &[u8; 8] = b"SLSIMSG3";
+/// Earlier formats, recognised to say so.
+const OLD_MAGICS: [&[u8; 8]; 2] = [b"SLSIMSG1", b"SLSIMSG2"];
+/// The trailer: where the postings and the metadata start (u64 each, little-endian).
+const TRAILER_LEN: u64 = 16;
+/// Bytes written between two syncs of a segment being written: the disk writes them out while the
+/// writer goes on, and the final sync, which the commit waits for, has only the rest to write.
+const SYNC_EVERY: u64 = 8 << 20;
 
 /// What a segment stores about one document besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,8 +41,6 @@ pub struct DocMeta {
     pub features_len: u32,
     /// MinHash signature; empty when the text has no 5-gram.
     pub signature: Vec<u32>,
-    /// Distinct winnowing posting keys, sorted.
-    pub keys: Vec<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -62,13 +70,18 @@ fn corrupt(path: &Path, reason: &str) -> Error {
 }
 
 /// Writes a segment to `path` (through a temporary file, synced before the rename, so `path` is either
-/// absent or complete). `df` must be sorted by hash.
-pub fn write(path: &Path, docs: Vec<NewDoc<'_>>, df: &[(u64, u32)]) -> Result<Vec<DocMeta>, Error> {
+/// absent or complete).
+#[cfg(test)]
+pub fn write(
+    path: &Path,
+    docs: Vec<NewDoc<'_>>,
+    postings: &Postings,
+) -> Result<Vec<DocMeta>, Error> {
     let mut writer = Writer::create(path)?;
     for doc in docs {
         writer.push(doc)?;
     }
-    writer.finish(df.iter().map(|&record| Ok(record)))
+    writer.finish(postings)
 }
 
 /// A segment being written document by document, so that a merge never holds all its documents in
@@ -79,13 +92,17 @@ pub struct Writer {
     out: BufWriter<File>,
     offset: u64,
     metas: Vec<DocMeta>,
+    /// `offset` at the last sync.
+    synced: u64,
 }
 
 impl Writer {
     pub fn create(path: &Path) -> Result<Self, Error> {
         let tmp = path.with_extension("tmp");
         let file = File::create(&tmp).map_err(io_error(&tmp))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        // Texts and features (tens of kilobytes each) are larger than the buffer and go to the file
+        // directly, without a copy into it; the buffer gathers only the small writes.
+        let mut out = BufWriter::with_capacity(16 << 10, file);
         out.write_all(MAGIC).map_err(io_error(&tmp))?;
         Ok(Self {
             path: path.to_owned(),
@@ -93,6 +110,7 @@ impl Writer {
             out,
             offset: MAGIC.len() as u64,
             metas: Vec::new(),
+            synced: 0,
         })
     }
 
@@ -109,28 +127,24 @@ impl Writer {
             ..doc.meta
         });
         self.offset = features_offset + doc.features.len() as u64;
+        if self.offset - self.synced >= SYNC_EVERY {
+            self.out.flush().map_err(&err)?;
+            self.out.get_ref().sync_data().map_err(&err)?;
+            self.synced = self.offset;
+        }
         Ok(())
     }
 
-    /// Writes the frequencies (sorted by hash), the metadata and the trailer, syncs and renames.
-    pub fn finish(
-        mut self,
-        df: impl Iterator<Item = Result<(u64, u32), Error>>,
-    ) -> Result<Vec<DocMeta>, Error> {
+    /// Writes the postings (of the documents pushed, by their order), the metadata and the trailer,
+    /// syncs and renames.
+    pub fn finish(mut self, postings: &Postings) -> Result<Vec<DocMeta>, Error> {
         let err = io_error(&self.tmp);
-        let df_offset = self.offset;
-        let mut records = 0u64;
-        for record in df {
-            let (hash, count) = record?;
-            self.out.write_all(&hash.to_le_bytes()).map_err(&err)?;
-            self.out.write_all(&count.to_le_bytes()).map_err(&err)?;
-            records += 1;
-        }
-        let meta_offset = df_offset + records * DF_RECORD_LEN as u64;
+        let postings_offset = self.offset;
+        let meta_offset = postings_offset + postings.write_to(&mut self.out).map_err(&err)?;
         let meta = Meta { docs: self.metas };
         let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.tmp, &e.to_string()))?;
         self.out.write_all(&bytes).map_err(&err)?;
-        for n in [df_offset, records, meta_offset] {
+        for n in [postings_offset, meta_offset] {
             self.out.write_all(&n.to_le_bytes()).map_err(&err)?;
         }
         let file = self.out.into_inner().map_err(|e| err(e.into_error()))?;
@@ -145,17 +159,33 @@ impl Writer {
 pub struct Segment {
     pub path: PathBuf,
     pub docs: Vec<DocMeta>,
-    df_offset: u64,
-    df_count: u64,
+    /// As read from the file; the index takes them (empty afterwards).
+    pub postings: Postings,
 }
 
 impl Segment {
+    /// The segment just written to `path` by a [`Writer`] whose [`Writer::finish`] returned `docs`
+    /// (its postings are those that were written).
+    pub fn written(path: &Path, docs: Vec<DocMeta>) -> Self {
+        Self {
+            path: path.to_owned(),
+            docs,
+            postings: Postings::default(),
+        }
+    }
+
     pub fn open(path: &Path) -> Result<Self, Error> {
         let err = io_error(path);
         let mut file = File::open(path).map_err(&err)?;
         let len = file.metadata().map_err(&err)?.len();
         let mut magic = [0u8; 8];
         file.read_exact(&mut magic).map_err(&err)?;
+        if OLD_MAGICS.contains(&&magic) {
+            return Err(corrupt(
+                path,
+                "这是旧版本程序写的索引段（格式已更新），请删除索引目录后重建索引",
+            ));
+        }
         if &magic != MAGIC || len < MAGIC.len() as u64 + TRAILER_LEN {
             return Err(corrupt(path, "文件头不是查重索引段"));
         }
@@ -163,12 +193,13 @@ impl Segment {
             .map_err(&err)?;
         let mut trailer = [0u8; TRAILER_LEN as usize];
         file.read_exact(&mut trailer).map_err(&err)?;
-        let [df_offset, df_count, meta_offset] = std::array::from_fn(|i| {
+        let [postings_offset, meta_offset] = std::array::from_fn(|i| {
             u64::from_le_bytes(trailer[i * 8..i * 8 + 8].try_into().unwrap_or_default())
         });
         let meta_end = len - TRAILER_LEN;
         if meta_offset > meta_end
-            || df_offset.checked_add(df_count * DF_RECORD_LEN as u64) != Some(meta_offset)
+            || postings_offset > meta_offset
+            || postings_offset < MAGIC.len() as u64
         {
             return Err(corrupt(path, "文件尾的位置信息不一致"));
         }
@@ -178,16 +209,21 @@ impl Segment {
         let meta: Meta = postcard::from_bytes(&bytes)
             .map_err(|e| corrupt(path, &format!("元数据无法解析（{e}）")))?;
         if meta.docs.iter().any(|d| {
-            d.text_offset + u64::from(d.text_len) > df_offset
-                || d.features_offset + u64::from(d.features_len) > df_offset
+            d.text_offset + u64::from(d.text_len) > postings_offset
+                || d.features_offset + u64::from(d.features_len) > postings_offset
         }) {
             return Err(corrupt(path, "文档正文超出范围"));
         }
+        file.seek(SeekFrom::Start(postings_offset)).map_err(&err)?;
+        let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+        let postings =
+            Postings::read_from(&mut input, meta_offset - postings_offset, meta.docs.len())
+                .map_err(&err)?
+                .ok_or_else(|| corrupt(path, "倒排索引数据无法解析"))?;
         Ok(Self {
             path: path.to_owned(),
             docs: meta.docs,
-            df_offset,
-            df_count,
+            postings,
         })
     }
 
@@ -230,50 +266,6 @@ impl Segment {
         Features::decode(&bytes)
             .ok_or_else(|| corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id)))
     }
-
-    /// The shingle document frequencies of this segment, as a stream sorted by hash.
-    pub fn frequencies(&self) -> Result<FrequencyReader, Error> {
-        let err = io_error(&self.path);
-        let mut file = File::open(&self.path).map_err(&err)?;
-        file.seek(SeekFrom::Start(self.df_offset)).map_err(&err)?;
-        Ok(FrequencyReader {
-            input: BufReader::new(file),
-            left: self.df_count,
-            path: self.path.clone(),
-        })
-    }
-}
-
-/// Streams the `(hash, count)` records of a segment.
-pub struct FrequencyReader {
-    input: BufReader<File>,
-    left: u64,
-    path: PathBuf,
-}
-
-impl Iterator for FrequencyReader {
-    type Item = Result<(u64, u32), Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        let mut record = [0u8; DF_RECORD_LEN];
-        Some(match self.input.read_exact(&mut record) {
-            Ok(()) => {
-                let (hash, count) = record.split_at(8);
-                Ok((
-                    u64::from_le_bytes(hash.try_into().unwrap_or_default()),
-                    u32::from_le_bytes(count.try_into().unwrap_or_default()),
-                ))
-            }
-            Err(source) => Err(Error::Io {
-                path: self.path.clone(),
-                source,
-            }),
-        })
-    }
 }
 
 #[cfg(test)]
@@ -290,7 +282,6 @@ mod tests {
             features_offset: 0,
             features_len: 0,
             signature: vec![1, 2, 3],
-            keys: vec![5, 9],
         }
     }
 
@@ -302,7 +293,7 @@ mod tests {
             NewDoc {
                 meta: meta("a"),
                 text: "第一篇，正文",
-                features: Features::encode(&[(7, 0)], &Default::default(), &[]),
+                features: Features::encode([7].into_iter(), &Default::default(), &[]),
             },
             NewDoc {
                 meta: meta("b"),
@@ -310,21 +301,23 @@ mod tests {
                 features: vec![1, 2],
             },
         ];
-        write(&path, docs, &[(3, 1), (7, 2)]).unwrap();
+        let pairs = vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)];
+        let written = write(&path, docs, &Postings::new(pairs.clone())).unwrap();
         let seg = Segment::open(&path).unwrap();
+        assert_eq!(seg.docs, written);
         assert_eq!(seg.docs.len(), 2);
-        assert_eq!(seg.docs[1].keys, vec![5, 9]);
+        let mut read = Vec::new();
+        seg.postings.for_each(|k, d| read.push((k, d)));
+        assert_eq!(read, vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)]);
         assert_eq!(seg.read_text(0).unwrap(), "第一篇，正文");
         assert_eq!(seg.read_text(1).unwrap(), "第二篇");
-        assert_eq!(seg.read_features(0).unwrap().sorted, vec![(7, 0)]);
+        assert_eq!(seg.read_features(0).unwrap().keys, vec![7]);
         assert!(
             seg.read_features(1)
                 .unwrap_err()
                 .to_string()
                 .contains("已损坏")
         );
-        let df: Vec<(u64, u32)> = seg.frequencies().unwrap().map(Result::unwrap).collect();
-        assert_eq!(df, vec![(3, 1), (7, 2)]);
         assert!(!path.with_extension("tmp").exists());
     }
 
@@ -339,12 +332,24 @@ mod tests {
                 text: "正文",
                 features: vec![],
             }],
-            &[],
+            &Postings::default(),
         )
         .unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 5]).unwrap();
         let err = Segment::open(&path).unwrap_err();
         assert!(err.to_string().contains("已损坏"), "{err}");
+    }
+
+    #[test]
+    fn segment_of_the_previous_format_asks_for_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seg-1.seg");
+        let mut bytes = b"SLSIMSG2".to_vec();
+        bytes.extend([0u8; 40]);
+        std::fs::write(&path, bytes).unwrap();
+        let err = Segment::open(&path).unwrap_err();
+        assert!(matches!(err, Error::Corrupt { .. }));
+        assert!(err.to_string().contains("重建索引"), "{err}");
     }
 }

@@ -221,7 +221,7 @@ fn template_text_shared_by_many_documents_is_ignored() {
         .check(&doc("Q", "", format!("{form}{}", text(99, 500))))
         .unwrap();
     assert_eq!(report.copied_chars, 0);
-    // Reopening recomputes the same templates from the stored frequencies.
+    // Reopening recomputes the same templates from the postings.
     let reopened = Index::open(dir.path(), settings).unwrap();
     assert!(reopened.scan(0.5).unwrap().is_empty());
     assert_eq!(
