@@ -14,8 +14,13 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/docs"
 
 echo "building the engine's example and generating $docs documents in $work/docs" >&2
-cargo build --quiet --release -p similarity --example compare --manifest-path "$here/../Cargo.toml"
-bin="${CARGO_TARGET_DIR:-$here/../../../target}/release/examples/compare"
+# ENGINE_BIN runs an engine built elsewhere (e.g. an older commit's, to compare before and after).
+if [ -n "${ENGINE_BIN:-}" ]; then
+    bin="$ENGINE_BIN"
+else
+    cargo build --quiet --release -p similarity --example compare --manifest-path "$here/../Cargo.toml"
+    bin="${CARGO_TARGET_DIR:-$here/../../../target}/release/examples/compare"
+fi
 "$bin" generate "$work/docs" "$docs"
 
 echo "installing datasketch and rensa into a virtual environment" >&2
