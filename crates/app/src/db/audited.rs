@@ -360,30 +360,29 @@ fn tree_updates(
         .value("root", frontier.root().to_hex())
         .and_where(Expr::col("id").eq(1))
         .to_owned();
-    let mut statements = match backend {
+    let nodes = any_node.then_some(&nodes);
+    Ok(match backend {
         sea_orm::DbBackend::Postgres => {
-            use sea_orm::sea_query::PostgresQueryBuilder as B;
-            vec![
-                events.to_string(B),
-                head.to_string(B),
-                tree.to_string(B),
-                nodes.to_string(B),
-            ]
+            inlined::<sea_orm::sea_query::PostgresQueryBuilder>(events, &head, &tree, nodes)
         }
-        _ => {
-            use sea_orm::sea_query::SqliteQueryBuilder as B;
-            vec![
-                events.to_string(B),
-                head.to_string(B),
-                tree.to_string(B),
-                nodes.to_string(B),
-            ]
-        }
-    };
-    if !any_node {
-        statements.pop();
-    }
-    Ok(statements.join(";\n"))
+        _ => inlined::<sea_orm::sea_query::SqliteQueryBuilder>(events, &head, &tree, nodes),
+    })
+}
+
+/// The batch's statements as one string, values inlined for backend `B`.
+fn inlined<B: sea_orm::sea_query::QueryBuilder + Default>(
+    events: &sea_orm::sea_query::InsertStatement,
+    head: &sea_orm::sea_query::UpdateStatement,
+    tree: &sea_orm::sea_query::UpdateStatement,
+    nodes: Option<&sea_orm::sea_query::InsertStatement>,
+) -> String {
+    let mut statements = vec![
+        events.to_string(B::default()),
+        head.to_string(B::default()),
+        tree.to_string(B::default()),
+    ];
+    statements.extend(nodes.map(|n| n.to_string(B::default())));
+    statements.join(";\n")
 }
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {
