@@ -70,14 +70,7 @@ impl Event {
 
     /// The `changes` column: the canonical JSON of the changes object.
     pub fn changes_json(&self) -> String {
-        let v: serde_json::Map<String, Value> = self
-            .changes
-            .iter()
-            .map(|(k, [b, a])| (k.clone(), Value::Array(vec![b.clone(), a.clone()])))
-            .collect();
-        let mut out = Vec::new();
-        write_canonical(&Value::Object(v), &mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        changes_json(&self.changes)
     }
 
     /// Parses a stored `changes` column back.
@@ -91,6 +84,17 @@ impl Event {
             })
             .collect()
     }
+}
+
+/// The `changes` column of an event with these changes: their canonical JSON.
+pub fn changes_json(changes: &BTreeMap<String, [Value; 2]>) -> String {
+    let v: serde_json::Map<String, Value> = changes
+        .iter()
+        .map(|(k, [b, a])| (k.clone(), Value::Array(vec![b.clone(), a.clone()])))
+        .collect();
+    let mut out = Vec::new();
+    write_canonical(&Value::Object(v), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub fn hex_lower(bytes: &[u8]) -> String {

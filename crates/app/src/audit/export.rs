@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use audit::{SignedCheckpoint, SignerKey, VerifierKey, Verifiers};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 
 use super::entity as audit_event;
@@ -66,7 +66,7 @@ witnesses.txt           导出时登记的见证人联署公钥
 /// Writes the whole log into `dir` (new or empty), first signing a checkpoint of the current tree so
 /// that every exported event is covered by a signature.
 pub async fn export(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     key: &SignerKey,
     dir: &Path,
 ) -> Result<Exported, ExportError> {

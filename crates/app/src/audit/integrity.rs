@@ -49,7 +49,7 @@ pub struct VerificationRecord {
 
 /// Runs `verify` over the live database and records the result (`cause`: 每日 / 手动).
 pub async fn run_verification(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     key: &VerifierKey,
     cause: &str,
 ) -> Result<VerificationRecord, DbErr> {
@@ -189,6 +189,7 @@ pub async fn register_witness(
 pub async fn tick(state: &AppState) -> Result<(), checkpoints::CheckpointError> {
     let db = &state.db;
     let now = crate::db::now_ms();
+    super::integrate::integrate(db).await?;
     let head = checkpoints::tree_head(db).await?;
     let latest = checkpoints::latest(db)
         .await?

@@ -6,6 +6,7 @@ pub mod checkpoints;
 pub mod entity;
 pub mod event;
 pub mod export;
+pub mod integrate;
 pub mod integrity;
 mod integrity_pages;
 pub mod log_key;

@@ -204,10 +204,19 @@ async fn signed_checkpoints(
 const BATCH: u64 = 2000;
 
 /// Checks the live database; `key` is the bureau's public key, obtained independently of the database.
+/// The pending events are integrated first: the business rows already show their changes.
 pub async fn verify(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     key: &audit::VerifierKey,
 ) -> Result<Result<Verified, Finding>, DbErr> {
+    match super::integrate::integrate(db).await {
+        Ok(_) => {}
+        Err(super::integrate::IntegrateError::Db(e)) => return Err(e),
+        Err(e) => {
+            let (seq, en) = e.english();
+            return Ok(Err(finding(seq, e.to_string(), en)));
+        }
+    }
     let checkpoints = match signed_checkpoints(db, key).await? {
         Ok(c) => c,
         Err(f) => return Ok(Err(f)),

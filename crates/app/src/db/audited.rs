@@ -1,27 +1,25 @@
 //! The one way to write business data: a transaction that records its audit event.
 //!
-//! [`AuditedTx::begin`] takes the audit lock (so event sequence numbers are gap-free and in commit
-//! order: on SQLite by starting the transaction `IMMEDIATE`, on PostgreSQL by locking the log's head
-//! row), every insert/update/delete goes through it and is turned into field-level changes of an
-//! event, and [`AuditedTx::commit`] refuses to commit a transaction that recorded no event. Dropping an
-//! `AuditedTx` without committing rolls everything back, the events included. A test
+//! Every insert/update/delete goes through [`AuditedTx`] and is turned into field-level changes of
+//! an event; [`AuditedTx::commit`] sequences the events (one insert into `audit_pending` each, with
+//! gap-free numbers in commit order: on SQLite the transaction is `IMMEDIATE`, the only writer; on
+//! PostgreSQL the insert advances the counter row of `audit_head`, which the next writer waits for)
+//! and refuses to commit a transaction that recorded no event. Hashing and the Merkle append happen
+//! after the commit, in `audit::integrate`. Dropping an `AuditedTx` without committing rolls
+//! everything back, the events included. A test
 //! (`tests/audit_enforced.rs`) checks that no other module opens a transaction or writes a business
 //! table. Tables outside the rule: `session` and `login_log` (operational records, kept by
 //! `auth::session` and `auth::login_log`), and the audit tables themselves.
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
-
-use crate::audit::entity as audit_event;
-use crate::audit::event::Event;
 
 /// Who is making a change, and from where.
 #[derive(Clone, Debug)]
@@ -83,25 +81,20 @@ pub struct AuditedTx {
 type Changes = BTreeMap<String, [Value; 2]>;
 
 impl AuditedTx {
-    /// Opens the write transaction and takes the audit lock first, so that concurrent writers queue
-    /// instead of failing at their first write (SQLite) and sequence numbers follow commit order.
+    /// Opens the write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock with the
+    /// BEGIN itself (waiting up to the busy timeout), so concurrent writers queue instead of failing at
+    /// their first write.
     pub async fn begin(
         db: &DatabaseConnection,
         actor: Actor,
         action: &str,
     ) -> Result<Self, AuditedError> {
-        // SQLite has one writer at a time: `BEGIN IMMEDIATE` takes the write lock with the BEGIN itself
-        // (waiting up to the busy timeout), so it costs no statement of its own.
         let tx = db
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
             .await?;
-        if crate::db::is_postgres(&tx) {
-            tx.execute_unprepared("SELECT next_seq FROM audit_head WHERE id = 1 FOR UPDATE")
-                .await?;
-        }
         Ok(AuditedTx {
             tx,
             actor,
@@ -204,186 +197,49 @@ impl AuditedTx {
         }
     }
 
-    /// Writes the events and commits. Returns the sequence numbers of the events written.
-    pub async fn commit(mut self) -> Result<Vec<i64>, AuditedError> {
+    /// Sequences the events and commits; the server's integrator is woken to put them in the log.
+    pub async fn commit(mut self) -> Result<(), AuditedError> {
         if self.pending.is_empty() {
             return Err(AuditedError::NoEvent);
         }
-        let pending = std::mem::take(&mut self.pending);
-        // The sequence counter, the tree's frontier and the first object's previous event in one
-        // read: round trips are what an audited write costs most. The audit lock is held since
-        // `begin`, so this read sees every earlier audited write.
         let backend = self.tx.get_database_backend();
-        let (first_type, first_id) = pending[0].0.clone();
         let sql = match backend {
-            sea_orm::DbBackend::Postgres => {
-                "SELECT h.next_seq, t.frontier, (SELECT e.leaf_hash FROM audit_event e WHERE e.object_type = $1 AND e.object_id = $2 ORDER BY e.seq DESC LIMIT 1) FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1"
-            }
-            _ => {
-                "SELECT h.next_seq, t.frontier, (SELECT e.leaf_hash FROM audit_event e WHERE e.object_type = ? AND e.object_id = ? ORDER BY e.seq DESC LIMIT 1) FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1"
-            }
+            sea_orm::DbBackend::Postgres => SEQUENCE_POSTGRES,
+            _ => SEQUENCE_SQLITE,
         };
-        let head = self
-            .tx
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [first_type.into(), first_id.into()],
-            ))
-            .await?
-            .ok_or_else(|| AuditedError::Encoding("audit_head 或 audit_tree 缺失".into()))?;
-        let mut seq: i64 = head.try_get_by_index(0)?;
-        let frontier: Vec<u8> = head.try_get_by_index(1)?;
-        let mut first_prev: Option<Option<String>> = Some(head.try_get_by_index(2)?);
         let at_ms = crate::db::now_ms();
-        let mut written = Vec::new();
-        let mut leaves = Vec::new();
-        let mut events = Query::insert()
-            .into_table("audit_event")
-            .columns([
-                "seq",
-                "version",
-                "at",
-                "actor_id",
-                "actor_name",
-                "department_id",
-                "ip",
-                "action",
-                "object_type",
-                "object_id",
-                "changes",
-                "prev_hash",
-                "leaf_hash",
-            ])
-            .to_owned();
-        for ((object_type, object_id), changes) in pending {
-            let prev_hash = match first_prev.take() {
-                Some(prev) => prev,
-                None => {
-                    audit_event::Entity::find()
-                        .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
-                        .filter(audit_event::Column::ObjectId.eq(object_id.as_str()))
-                        .order_by_desc(audit_event::Column::Seq)
-                        .select_only()
-                        .column(audit_event::Column::LeafHash)
-                        .into_tuple::<String>()
-                        .one(&self.tx)
-                        .await?
-                }
-            };
-            let event = Event {
-                seq,
-                at_ms,
-                actor_id: self.actor.user_id,
-                actor_name: self.actor.name.clone(),
-                department_id: self.actor.department_id,
-                ip: self.actor.ip.clone(),
-                action: self.action.clone(),
-                object_type,
-                object_id,
-                changes,
-                prev_hash,
-            };
-            let leaf = audit::leaf_hash(&event.canonical_bytes());
-            let changes = event.changes_json();
-            events.values_panic([
-                event.seq.into(),
+        for ((object_type, object_id), changes) in std::mem::take(&mut self.pending) {
+            let values: [sea_orm::Value; 10] = [
                 crate::audit::event::VERSION.into(),
-                event.at_ms.into(),
-                event.actor_id.into(),
-                event.actor_name.into(),
-                event.department_id.into(),
-                event.ip.into(),
-                event.action.into(),
-                event.object_type.into(),
-                event.object_id.into(),
-                changes.into(),
-                event.prev_hash.into(),
-                leaf.to_hex().into(),
-            ]);
-            leaves.push(leaf);
-            written.push(seq);
-            seq += 1;
+                at_ms.into(),
+                self.actor.user_id.into(),
+                self.actor.name.clone().into(),
+                self.actor.department_id.into(),
+                self.actor.ip.clone().into(),
+                self.action.clone().into(),
+                object_type.into(),
+                object_id.into(),
+                crate::audit::event::changes_json(&changes).into(),
+            ];
+            self.tx
+                .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
         }
-        // Round trips are what an audited write costs most (sqlx runs SQLite on its own thread):
-        // the events, the counter, the tree head and the new nodes go in one batch.
-        let batch = tree_updates(backend, &events, &frontier, &leaves, seq)?;
-        self.tx.execute_unprepared(&batch).await?;
         self.tx.commit().await?;
-        Ok(written)
+        crate::audit::integrate::wake();
+        Ok(())
     }
 }
 
-/// The statements that insert the events, advance the sequence counter and append the new leaves to
-/// the Merkle tree (the completed subtree roots stored, the frontier replaced), as one batch. Values
-/// are inlined as literals by sea-query, which quotes strings for each backend (`''` on SQLite,
-/// `E'…'` with backslash escapes on PostgreSQL); text holding a NUL cannot be stored on PostgreSQL
-/// and ends the statement early on SQLite, so it fails rather than writes. The audit lock taken at
-/// `begin` serialises this.
-fn tree_updates(
-    backend: sea_orm::DbBackend,
-    events: &sea_orm::sea_query::InsertStatement,
-    frontier: &[u8],
-    leaves: &[audit::Hash],
-    next_seq: i64,
-) -> Result<String, AuditedError> {
-    let mut frontier =
-        audit::Frontier::from_bytes(frontier).map_err(|e| AuditedError::Encoding(e.to_string()))?;
-    let mut nodes = Query::insert()
-        .into_table("audit_node")
-        .columns(["level", "idx", "hash"])
-        .to_owned();
-    let mut any_node = false;
-    for leaf in leaves {
-        let mut completed = Vec::new();
-        frontier
-            .append_with(*leaf, |node, hash| completed.push((node, hash.to_hex())))
-            .map_err(|e| AuditedError::Encoding(e.to_string()))?;
-        for (node, hash) in completed {
-            any_node = true;
-            nodes.values_panic([
-                i32::from(node.level()).into(),
-                (node.index() as i64).into(),
-                hash.into(),
-            ]);
-        }
-    }
-    let head = Query::update()
-        .table("audit_head")
-        .value("next_seq", next_seq)
-        .and_where(Expr::col("id").eq(1))
-        .to_owned();
-    let tree = Query::update()
-        .table("audit_tree")
-        .value("size", frontier.size() as i64)
-        .value("frontier", frontier.to_bytes())
-        .value("root", frontier.root().to_hex())
-        .and_where(Expr::col("id").eq(1))
-        .to_owned();
-    let nodes = any_node.then_some(&nodes);
-    Ok(match backend {
-        sea_orm::DbBackend::Postgres => {
-            inlined::<sea_orm::sea_query::PostgresQueryBuilder>(events, &head, &tree, nodes)
-        }
-        _ => inlined::<sea_orm::sea_query::SqliteQueryBuilder>(events, &head, &tree, nodes),
-    })
-}
+/// The event takes the next sequence number; a trigger advances the counter (see migration m0011).
+const SEQUENCE_SQLITE: &str = "INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, action, object_type, object_id, changes) \
+     VALUES ((SELECT next_seq FROM audit_head WHERE id = 1), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-/// The batch's statements as one string, values inlined for backend `B`.
-fn inlined<B: sea_orm::sea_query::QueryBuilder + Default>(
-    events: &sea_orm::sea_query::InsertStatement,
-    head: &sea_orm::sea_query::UpdateStatement,
-    tree: &sea_orm::sea_query::UpdateStatement,
-    nodes: Option<&sea_orm::sea_query::InsertStatement>,
-) -> String {
-    let mut statements = vec![
-        events.to_string(B::default()),
-        head.to_string(B::default()),
-        tree.to_string(B::default()),
-    ];
-    statements.extend(nodes.map(|n| n.to_string(B::default())));
-    statements.join(";\n")
-}
+/// The event takes the next sequence number and advances the counter in one statement; the counter's
+/// row stays locked until this transaction ends, so sequence numbers follow commit order.
+const SEQUENCE_POSTGRES: &str = "WITH h AS (UPDATE audit_head SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1 AS seq) \
+     INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, action, object_type, object_id, changes) \
+     SELECT h.seq, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM h";
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {
     (M::OBJECT_TYPE.to_owned(), m.object_id())

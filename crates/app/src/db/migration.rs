@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0008LedgerOutcomes),
             Box::new(M0009SimilarityLibrary),
             Box::new(M0010AuditObjectIndex),
+            Box::new(M0011AuditPending),
         ]
     }
 }
@@ -806,5 +807,49 @@ impl MigrationTrait for M0010AuditObjectIndex {
             &["object_type", "object_id", "seq"],
         ))
         .await
+    }
+}
+
+/// Events sequenced but not yet in the Merkle log. A write inserts its event here with the next
+/// sequence number (one statement inside its transaction); the integrator (`audit::integrate`) moves
+/// them to `audit_event` with their `prev_hash` and leaf hash and appends them to the tree. On
+/// SQLite a trigger advances `audit_head.next_seq`, so the insert is the write's only audit statement
+/// (its `BEGIN IMMEDIATE` already makes it the only writer); PostgreSQL advances it in the insert.
+struct M0011AuditPending;
+
+impl MigrationName for M0011AuditPending {
+    fn name(&self) -> &str {
+        "m0011_audit_pending"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0011AuditPending {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            table("audit_pending")
+                .col(big_integer("seq").primary_key())
+                .col(integer("version"))
+                .col(big_integer("at"))
+                .col(big_integer_null("actor_id"))
+                .col(string_len("actor_name", 100))
+                .col(big_integer_null("department_id"))
+                .col(string_len("ip", 64))
+                .col(string_len("action", 100))
+                .col(string_len("object_type", 50))
+                .col(string_len("object_id", 100))
+                .col(text("changes"))
+                .take(),
+        )
+        .await?;
+        let db = m.get_connection();
+        if db.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Sqlite {
+            db.execute_unprepared(
+                "CREATE TRIGGER audit_pending_sequenced AFTER INSERT ON audit_pending \
+                 BEGIN UPDATE audit_head SET next_seq = NEW.seq + 1 WHERE id = 1; END",
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

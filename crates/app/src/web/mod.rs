@@ -134,6 +134,9 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    crate::audit::integrate::spawn_background(state.db.clone());
+    // Events a command or an earlier run committed but did not integrate.
+    crate::audit::integrate::wake();
     crate::audit::integrity::spawn_background(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

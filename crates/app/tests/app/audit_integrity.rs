@@ -63,7 +63,8 @@ async fn events_cut_from_the_end_after_signing_are_found_even_with_a_matching_tr
     let admin = app.login("admin", PASSWORD).await;
     let signed = sign(&app, &admin).await;
     let size = signed.checkpoint().size();
-    // The attacker deletes the last event and rewrites the tree head to match what remains.
+    // The attacker deletes the last event and rewrites the tree head and the sequence counter to
+    // match what remains (with the counter left alone, integration already stops at the gap).
     sql(&app, &format!("DELETE FROM audit_event WHERE seq = {size}")).await;
     let leaves: Vec<audit::Hash> = app
         .db
@@ -86,6 +87,7 @@ async fn events_cut_from_the_end_after_signing_are_found_even_with_a_matching_tr
         ),
     )
     .await;
+    sql(&app, &format!("UPDATE audit_head SET next_seq = {size}")).await;
     let f = app::audit::verify::verify(&app.db, app.log_key().verifier())
         .await
         .unwrap()

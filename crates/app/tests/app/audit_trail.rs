@@ -294,6 +294,7 @@ async fn a_failed_transaction_leaves_neither_change_nor_event() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.integrate().await;
     let max = crate::common::scalar_i64(&app.db, "SELECT MAX(seq) FROM audit_event").await;
     assert_eq!(
         max,
@@ -387,7 +388,12 @@ async fn stored_events_hash_to_their_leaf_and_chain_per_object() {
 }
 
 /// Edits a department's phone in an audited transaction that reads the row under the audit lock.
-async fn edit_phone(db: &sea_orm::DatabaseConnection, actor: &str, department: i64, phone: &str) {
+pub(crate) async fn edit_phone(
+    db: &sea_orm::DatabaseConnection,
+    actor: &str,
+    department: i64,
+    phone: &str,
+) {
     use sea_orm::{EntityTrait, IntoActiveModel};
     let mut who = app::db::audited::Actor::system("测试");
     who.name = actor.to_owned();
@@ -412,7 +418,20 @@ async fn concurrent_writers_queue_and_the_log_stays_sound() {
     let shared = app.department_id("高新技术处").await;
     let own = app.department_id("滨海市科学技术局").await;
     // Eight writers at once, all on one row and some on another: none fails for a busy database
-    // (SQLite) or a lost update of the log's head (PostgreSQL).
+    // (SQLite) or a lost update of the log's head (PostgreSQL). The integrator runs meanwhile, as on
+    // a busy server.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let integrator = {
+        let (db, done) = (app.db.clone(), done.clone());
+        tokio::spawn(async move {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                app::audit::integrate::integrate(&db)
+                    .await
+                    .expect("integrate");
+                tokio::task::yield_now().await;
+            }
+        })
+    };
     let mut writers = Vec::new();
     for w in 0..8 {
         let db = app.db.clone();
@@ -426,6 +445,8 @@ async fn concurrent_writers_queue_and_the_log_stays_sound() {
     for writer in writers {
         writer.await.expect("a writer failed");
     }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    integrator.await.expect("the integrator failed");
     assert_eq!(app.audit_count().await, before + 48);
     // Numbered without gaps, each object's chain unbroken, the tree and the rows as the events say.
     let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())

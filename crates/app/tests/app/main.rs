@@ -3,6 +3,7 @@
 
 mod api_doc;
 mod audit_enforced;
+mod audit_integration;
 mod audit_integrity;
 mod audit_trail;
 mod audit_verify;
