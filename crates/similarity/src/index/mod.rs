@@ -33,7 +33,7 @@ use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::{SectionRules, Splitter};
-use crate::shingle::{distinct_of_sorted, key_of, sorted_keys};
+use crate::shingle::{distinct_of_sorted, key_of, sort_by_high_half, sorted_keys};
 use crate::winnow::{covered_by, posting_key};
 use features::Features;
 use manifest::{Manifest, SegmentEntry, sync_dir};
@@ -312,8 +312,9 @@ impl Index {
     /// Writing overlaps analysing: each thread of the pool takes the next document to analyse, keeps its
     /// postings and signature, and hands the rest to a writer thread, which writes the documents in
     /// order (holding back the few analysed ahead of their turn) and syncs the file every few megabytes,
-    /// so that the final sync waits for little. No thread waits for another between documents. The
-    /// postings are built from the threads' parts at the end and written last.
+    /// so that the final sync waits for little. No thread waits for another between documents. Each
+    /// thread sorts its postings when it has no document left; the sorted parts are merged and written
+    /// last.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
         let splitter = self.settings.sections.splitter();
         let threads = rayon::current_num_threads().max(1);
@@ -368,12 +369,13 @@ impl Index {
                         break;
                     }
                 }
-                (pairs, signatures)
+                // A thread's documents come in order, so a stable sort by key sorts its pairs.
+                (sort_by_high_half(pairs), signatures)
             });
             drop(send);
             let (pairs, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
             let tables = (
-                Postings::from_unsorted(pairs),
+                Postings::from_sorted_parts(pairs),
                 Lsh::build(signatures.iter().flatten().map(|(o, s)| (*o, s))),
             );
             let writer = writer.join().map_err(|_| Error::Io {
