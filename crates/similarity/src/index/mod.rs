@@ -347,6 +347,7 @@ impl Index {
                         turn += 1;
                     }
                 }
+                writer.sync()?;
                 Ok::<_, Error>(writer)
             });
             let parts: Vec<(Vec<u64>, Vec<(u32, Signature)>)> = rayon::broadcast(|_| {

@@ -137,6 +137,16 @@ impl Writer {
         Ok(())
     }
 
+    /// Syncs what has been written so far: called once the last document is pushed, while the
+    /// postings are still being built, so that [`Writer::finish`] has only them and the metadata to sync.
+    pub fn sync(&mut self) -> Result<(), Error> {
+        let err = io_error(&self.tmp);
+        self.out.flush().map_err(&err)?;
+        self.out.get_ref().sync_data().map_err(&err)?;
+        self.synced = self.offset;
+        Ok(())
+    }
+
     /// Writes the postings (of the documents pushed, by their order), the metadata and the trailer,
     /// syncs and renames.
     pub fn finish(mut self, postings: &Postings) -> Result<Vec<DocMeta>, Error> {
