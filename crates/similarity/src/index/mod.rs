@@ -47,6 +47,10 @@ type Positioned = Vec<(u32, u32)>;
 /// A segment just written: its documents' metadata, its postings and LSH tables.
 type Written = (Vec<DocMeta>, (Postings, Lsh));
 
+/// What one thread keeps of the documents it analysed for a new segment: its postings
+/// (`key << 32 | ordinal`, sorted) and the signatures by ordinal.
+type ThreadPart = (Vec<u64>, Vec<(u32, Signature)>);
+
 /// Settings of an index (not stored: pass the same ones every time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -350,7 +354,7 @@ impl Index {
                 writer.sync()?;
                 Ok::<_, Error>(writer)
             });
-            let parts: Vec<(Vec<u64>, Vec<(u32, Signature)>)> = rayon::broadcast(|_| {
+            let parts: Vec<ThreadPart> = rayon::broadcast(|_| {
                 let (mut pairs, mut signatures) = (Vec::new(), Vec::new());
                 loop {
                     let ordinal = next.fetch_add(1, Ordering::Relaxed);
