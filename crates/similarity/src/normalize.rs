@@ -100,8 +100,9 @@ impl OffsetMap {
 /// NFKC composes a base char with the combining marks after it, so each such cluster is normalised as
 /// one unit and all of its output points at the cluster's first char. A char with no mark after it
 /// normalises on its own, to what [`Tables::bmp`] says for the Basic Multilingual Plane: one look-up
-/// per char for nearly all text (in a bitset of the chars that stay as they are, then in the table). A combining mark sends its cluster, whose first char's output is
-/// then taken back, through NFKC; so do astral chars and the few that become several chars.
+/// per char for nearly all text (in a bitset of the chars that stay as they are, then in the table).
+/// A combining mark sends its cluster, whose first char's output is then taken back, through NFKC;
+/// so do astral chars and the few that become several chars.
 pub fn normalize(text: &str) -> Normalized {
     let tables = tables();
     let bytes = text.as_bytes();
