@@ -96,33 +96,102 @@ impl OffsetMap {
 
 /// Normalises `text`: NFKC, Traditional→Simplified (character level), lower case, and only letters and
 /// digits kept (whitespace, punctuation and symbols removed).
+///
+/// NFKC composes a base char with the combining marks after it, so each such cluster is normalised as
+/// one unit and all of its output points at the cluster's first char. A char with no mark after it
+/// normalises on its own, to what [`Tables::bmp`] says for the Basic Multilingual Plane: one look-up
+/// per char for nearly all text (in a bitset of the chars that stay as they are, then in the table).
+/// A combining mark sends its cluster, whose first char's output is then taken back, through NFKC;
+/// so do astral chars and the few that become several chars.
 pub fn normalize(text: &str) -> Normalized {
-    let table = t2s_table();
+    let tables = tables();
+    let bytes = text.as_bytes();
     let mut out = Normalized {
-        chars: Vec::with_capacity(text.len() / 3 + 1),
-        offsets: Vec::with_capacity(text.len() / 3 + 1),
+        chars: Vec::with_capacity(text.len() / 3 + 16),
+        offsets: Vec::with_capacity(text.len() / 3 + 16),
     };
-    // NFKC composes a base char with the combining marks after it, so each such cluster is normalised
-    // as one unit and all of its output points at the cluster's first char.
-    let mut cluster = String::new();
-    let mut chars = text.chars().zip(0u32..).peekable();
-    while let Some((c, offset)) = chars.next() {
-        let alone = chars.peek().is_none_or(|&(next, _)| !joins(next));
-        if alone && nfkc_stable(c) {
-            emit(table.get(c), offset, &mut out);
+    let mut at = 0;
+    let mut offset = 0u32;
+    // The cluster being read: its first byte, its char offset, and the output before it.
+    let mut cluster = (0, 0u32, 0);
+    while let Some(&lead) = bytes.get(at) {
+        // Text is valid UTF-8: decode by the lead byte; four-byte (astral) chars take the slow path.
+        let (code, width) = match lead {
+            0..0x80 => (u32::from(lead), 1),
+            0x80..0xE0 => (
+                (u32::from(lead & 0x1F) << 6) | u32::from(continuation(bytes, at + 1)),
+                2,
+            ),
+            0xE0..0xF0 => (
+                (u32::from(lead & 0x0F) << 12)
+                    | (u32::from(continuation(bytes, at + 1)) << 6)
+                    | u32::from(continuation(bytes, at + 2)),
+                3,
+            ),
+            _ => (u32::MAX, 4),
+        };
+        let same = tables.same.get(code as usize / 64).copied().unwrap_or(0) >> (code % 64) & 1;
+        if let Some(c) = char::from_u32(code).filter(|_| same == 1) {
+            cluster = (at, offset, out.chars.len());
+            out.chars.push(c);
+            out.offsets.push(offset);
+            at += width;
+            offset += 1;
             continue;
         }
-        cluster.clear();
-        cluster.push(c);
-        while let Some((next, _)) = chars.next_if(|&(next, _)| joins(next)) {
-            cluster.push(next);
+        let entry = tables.bmp.get(code as usize).copied().unwrap_or(SLOW);
+        if let Some(one) = char::from_u32(u32::from(entry)).filter(|_| entry > JOINS) {
+            cluster = (at, offset, out.chars.len());
+            out.chars.push(one);
+            out.offsets.push(offset);
+        } else if entry == DROP {
+            cluster = (at, offset, out.chars.len());
+        } else {
+            let Some(c) = text[at..].chars().next() else {
+                break;
+            };
+            let width = c.len_utf8();
+            if joins(c) && offset > 0 {
+                // A mark after the cluster's first char: the whole cluster again, through NFKC.
+                let (from, from_offset, from_len) = cluster;
+                let mut to = at + width;
+                offset += 1;
+                for next in text[to..].chars().take_while(|&next| joins(next)) {
+                    to += next.len_utf8();
+                    offset += 1;
+                }
+                out.chars.truncate(from_len);
+                out.offsets.truncate(from_len);
+                for c in text[from..to].nfkc() {
+                    emit(tables.t2s.get(c), from_offset, &mut out);
+                }
+                at = to;
+                continue;
+            }
+            cluster = (at, offset, out.chars.len());
+            for c in std::iter::once(c).nfkc() {
+                emit(tables.t2s.get(c), offset, &mut out);
+            }
         }
-        for c in cluster.nfkc() {
-            emit(table.get(c), offset, &mut out);
-        }
+        at += width;
+        offset += 1;
     }
     out
 }
+
+/// The six bits of the continuation byte at `at` (0 past the end, which valid UTF-8 never reaches).
+fn continuation(bytes: &[u8], at: usize) -> u8 {
+    bytes.get(at).map_or(0, |b| b & 0x3F)
+}
+
+/// [`Tables::bmp`] entry of a char that normalises to nothing.
+const DROP: u16 = 0;
+/// Entry of a char that normalises to several chars, or to one only when not followed by a mark.
+const SLOW: u16 = 1;
+/// Entry of a combining mark. None of these three is a letter or digit, so none is ever an output.
+/// Entries are 16 bits (what a BMP char normalises to alone is in the BMP, or [`SLOW`]): half the
+/// cache lines of chars for the 21,000 ideographs that Chinese text mostly looks up.
+const JOINS: u16 = 2;
 
 /// Whether `c` is a combining mark, which NFKC may compose with the char before it. Asked of every
 /// char, so the ideographs (none of them a mark) are answered before the table look-up.
@@ -130,19 +199,8 @@ fn joins(c: char) -> bool {
     c >= '\u{300}' && !('\u{3400}'..='\u{9FFF}').contains(&c) && is_combining_mark(c)
 }
 
-/// Chars that NFKC leaves as they are when no combining mark follows: the fast path for Chinese text.
-fn nfkc_stable(c: char) -> bool {
-    c.is_ascii() || ('\u{3400}'..='\u{4DBF}').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-}
-
 /// Appends `c` lower-cased, if it is a letter or digit.
 fn emit(c: char, offset: u32, out: &mut Normalized) {
-    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-        // CJK Unified Ideographs: letters without case, the bulk of Chinese text.
-        out.chars.push(c);
-        out.offsets.push(offset);
-        return;
-    }
     if c.is_ascii() {
         if c.is_ascii_alphanumeric() {
             out.chars.push(c.to_ascii_lowercase());
@@ -156,6 +214,52 @@ fn emit(c: char, offset: u32, out: &mut Normalized) {
             out.offsets.push(offset);
         }
     }
+}
+
+/// What normalisation looks up.
+struct Tables {
+    t2s: T2s,
+    /// For each char of the Basic Multilingual Plane, what it normalises to when no combining mark
+    /// follows it: the one char, [`DROP`], [`SLOW`], or [`JOINS`] when it is a combining mark itself.
+    /// Surrogate code points, which are not chars, are [`SLOW`] (never looked up).
+    bmp: Vec<u16>,
+    /// One bit per char of the BMP: whether it normalises to itself when alone, as most Simplified
+    /// ideographs and lower-case letters do. 8 KB instead of the table's 128 KB, so that the look-up of
+    /// an ideograph stays in the first-level cache.
+    same: Vec<u64>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let t2s = t2s_table();
+        let bmp: Vec<u16> = (0..0x10000)
+            .map(|code| {
+                let Some(c) = char::from_u32(code) else {
+                    return SLOW;
+                };
+                if joins(c) {
+                    return JOINS;
+                }
+                let mut alone = Normalized::default();
+                for c in std::iter::once(c).nfkc() {
+                    emit(t2s.get(c), 0, &mut alone);
+                }
+                match alone.chars[..] {
+                    [] => DROP,
+                    [one] => u16::try_from(u32::from(one)).unwrap_or(SLOW),
+                    _ => SLOW,
+                }
+            })
+            .collect();
+        let mut same = vec![0u64; bmp.len() / 64];
+        for (code, &entry) in bmp.iter().enumerate() {
+            if u32::from(entry) == code as u32 && entry > JOINS {
+                same[code / 64] |= 1 << (code % 64);
+            }
+        }
+        Tables { t2s, bmp, same }
+    })
 }
 
 /// First char of the dense part of the Traditional→Simplified table.
@@ -185,9 +289,8 @@ impl T2s {
 /// Character level on purpose: phrase-level conversion may change lengths and would break the offset map.
 /// The price: a Traditional char that is also a Simplified one stays as it is (著 in 著力 stays 著,
 /// while the Simplified text has 着), so such a char interrupts a copied run.
-fn t2s_table() -> &'static T2s {
-    static TABLE: OnceLock<T2s> = OnceLock::new();
-    TABLE.get_or_init(|| {
+fn t2s_table() -> T2s {
+    {
         let ranges = [
             DENSE_FROM..=DENSE_TO - 1,
             0x20000..=0x2A6DF,
@@ -211,7 +314,7 @@ fn t2s_table() -> &'static T2s {
             }
         }
         table
-    })
+    }
 }
 
 /// Converts each char on its own; a char whose conversion is not exactly one char is kept.
@@ -296,7 +399,7 @@ mod tests {
         let mut out = Vec::new();
         for (offset, cluster) in clusters {
             for c in cluster.nfkc() {
-                let c = t2s_table().get(c);
+                let c = tables().t2s.get(c);
                 out.extend(
                     c.to_lowercase()
                         .filter(|l| l.is_alphanumeric())
@@ -307,8 +410,61 @@ mod tests {
         out
     }
 
+    /// The normalisation before the table of single chars (the slow path): each cluster of a char and
+    /// the combining marks after it through NFKC, except ASCII and ideographs with no mark after them.
+    fn by_clusters(text: &str) -> Normalized {
+        let table = &tables().t2s;
+        let mut out = Normalized::default();
+        let mut cluster = String::new();
+        let mut chars = text.chars().zip(0u32..).peekable();
+        while let Some((c, offset)) = chars.next() {
+            let alone = chars.peek().is_none_or(|&(next, _)| !joins(next));
+            let stable = c.is_ascii()
+                || ('\u{3400}'..='\u{4DBF}').contains(&c)
+                || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+            if alone && stable {
+                emit(table.get(c), offset, &mut out);
+                continue;
+            }
+            cluster.clear();
+            cluster.push(c);
+            while let Some((next, _)) = chars.next_if(|&(next, _)| joins(next)) {
+                cluster.push(next);
+            }
+            for c in cluster.nfkc() {
+                emit(table.get(c), offset, &mut out);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn table_agrees_with_the_slow_path_on_every_char_alone_and_before_a_mark() {
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for text in [
+                c.to_string(),
+                format!("{c}\u{301}x"),
+                format!("a{c}\u{308}"),
+            ] {
+                assert_eq!(normalize(&text), by_clusters(&text), "{:?}", text);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn table_agrees_with_the_slow_path(
+            s in "[a-zA-Z0-9 \t\n.,;ａ-ｚＡ-Ｚ０-９ 　，。！、“”《》（）国國發发展學学研究內容與技術路線㐀䶵鿿é\u{300}-\u{36F}\u{1AB0}-\u{1AFF}\u{20D0}-\u{20FF}\u{FE20}-\u{FE2F}\u{1100}\u{1161}가㎏ﬁ①豈İẞΣς\u{10000}-\u{10FFFF}𠀀-𪛟𝐀-𝟿\u{1D165}\u{1D16D}\u{101FD}😀\\PC]{0,80}"
+        ) {
+            prop_assert_eq!(normalize(&s), by_clusters(&s));
+        }
+
+        #[test]
+        fn table_agrees_with_the_slow_path_on_any_chars(s in any::<String>()) {
+            prop_assert_eq!(normalize(&s), by_clusters(&s));
+        }
 
         #[test]
         fn fast_path_agrees_with_the_definition(

@@ -66,20 +66,25 @@ pub struct Section {
 }
 
 impl SectionRules {
-    /// For each heading, its index and its normalised words.
-    fn matchers(&self) -> Vec<(usize, Vec<String>)> {
-        self.headings
+    /// The rules ready to split texts: the heading words normalised once, for many texts.
+    pub fn splitter(&self) -> Splitter<'_> {
+        let matchers = self
+            .headings
             .iter()
             .enumerate()
             .map(|(i, h)| {
                 let words = std::iter::once(&h.name)
                     .chain(&h.aliases)
-                    .map(|w| normalize(w).chars().iter().collect::<String>())
+                    .map(|w| normalize(w).chars().to_vec())
                     .filter(|w| !w.is_empty())
                     .collect();
                 (i, words)
             })
-            .collect()
+            .collect();
+        Splitter {
+            rules: self,
+            matchers,
+        }
     }
 
     /// Sections of `text` in order, covering it from the first non-empty line to the end. Text before the
@@ -88,19 +93,33 @@ impl SectionRules {
         self.split_normalized(text, &normalize(text))
     }
 
+    /// [`SectionRules::split`] given the normalisation of `text`: see [`Splitter::split_normalized`].
+    pub fn split_normalized(&self, text: &str, normalized: &Normalized) -> Vec<Section> {
+        self.splitter().split_normalized(text, normalized)
+    }
+}
+
+/// For each heading, its index and its normalised words.
+type Matchers = Vec<(usize, Vec<Vec<char>>)>;
+
+/// [`SectionRules`] with their heading words normalised.
+pub struct Splitter<'a> {
+    rules: &'a SectionRules,
+    matchers: Matchers,
+}
+
+impl Splitter<'_> {
     /// [`SectionRules::split`] given the normalisation of `text`, which the index has already made:
     /// a line's normalised chars are a slice of it (no combining cluster spans a line break), so
     /// the text is not normalised a second time line by line.
     pub fn split_normalized(&self, text: &str, normalized: &Normalized) -> Vec<Section> {
-        let matchers = self.matchers();
         let mut sections: Vec<Section> = Vec::new();
         let mut offset = 0u32;
         let mut from = 0;
-        let total = text.chars().count() as u32;
         for line in text.split_inclusive('\n') {
             let line_len = line.chars().count() as u32;
-            let to = normalized.position_of_original(offset + line_len);
-            if let Some(i) = heading_of(&normalized.chars()[from..to], &matchers) {
+            let to = from + position_in(&normalized.offsets()[from..], offset + line_len);
+            if let Some(i) = heading_of(&normalized.chars()[from..to], &self.matchers) {
                 match sections.last_mut() {
                     Some(last) => last.end = offset,
                     None if from > 0 => {
@@ -113,46 +132,63 @@ impl SectionRules {
                     None => {}
                 }
                 sections.push(Section {
-                    name: self.headings[i].name.clone(),
+                    name: self.rules.headings[i].name.clone(),
                     start: offset,
-                    end: total,
+                    end: u32::MAX,
                 });
             }
             offset += line_len;
             from = to;
         }
+        // `offset` is now the length of the text in chars.
+        if let Some(last) = sections.last_mut() {
+            last.end = offset;
+        }
         if sections.is_empty() && !normalized.is_empty() {
             sections.push(Section {
                 name: UNTITLED.to_owned(),
                 start: 0,
-                end: total,
+                end: offset,
             });
         }
         sections
     }
 }
 
+/// Index of the first of the (non-decreasing) `offsets` at or after `original`, searched from the
+/// start: a line's normalised chars are found in time growing with the line, not with the text.
+fn position_in(offsets: &[u32], original: u32) -> usize {
+    let mut end = 1;
+    while end < offsets.len() && offsets[end - 1] < original {
+        end *= 2;
+    }
+    let end = end.min(offsets.len());
+    offsets[..end].partition_point(|&o| o < original)
+}
+
 /// Index of the heading that a line opens, given its normalised chars, if it is a heading line.
-fn heading_of(line: &[char], matchers: &[(usize, Vec<String>)]) -> Option<usize> {
+fn heading_of(line: &[char], matchers: &Matchers) -> Option<usize> {
     if line.len() > MAX_HEADING_LEN {
         return None;
     }
-    let normalized: String = line.iter().collect();
-    let rest = strip_numbering(&normalized);
+    let rest = strip_numbering(line);
     matchers
         .iter()
-        .find(|(_, words)| words.iter().any(|w| rest.starts_with(w.as_str())))
+        .find(|(_, words)| words.iter().any(|w| rest.starts_with(w)))
         .map(|(i, _)| *i)
 }
 
 /// Removes numbering such as "一、", "（三）", "2.", "第二部分" (already without punctuation).
-fn strip_numbering(s: &str) -> &str {
-    let s = s.strip_prefix('第').unwrap_or(s);
-    let s =
-        s.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
-    ["部分", "章", "节"]
+fn strip_numbering(s: &[char]) -> &[char] {
+    let s = s.strip_prefix(&['第']).unwrap_or(s);
+    let numbering = s
         .iter()
-        .find_map(|unit| s.strip_prefix(unit))
+        .take_while(|&&c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        .count();
+    let s = &s[numbering..];
+    [&['部', '分'][..], &['章'], &['节']]
+        .iter()
+        .find_map(|unit| s.strip_prefix(*unit))
         .unwrap_or(s)
 }
 
@@ -204,7 +240,8 @@ mod tests {
             ]
         );
         // Each line normalised on its own opens a section exactly where the split found one.
-        let matchers = SectionRules::default().matchers();
+        let rules = SectionRules::default();
+        let matchers = rules.splitter().matchers;
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let starts = sections

@@ -21,12 +21,40 @@ pub struct Fingerprint {
 /// Fingerprints of a text given its shingle hashes, in text order, each position once.
 pub fn winnow(hashes: &[u64]) -> Vec<Fingerprint> {
     let mut out: Vec<Fingerprint> = Vec::with_capacity(hashes.len() * 2 / (WINDOW + 1) + 1);
-    each_window(hashes, |_, min| {
-        out.push(Fingerprint {
-            hash: hashes[min],
-            position: min as u32,
-        })
+    let window = WINDOW.min(hashes.len());
+    let Some(first_last) = window.checked_sub(1) else {
+        return out;
+    };
+    // As `each_window`, written out for `u64`: the minimum and its hash kept in registers, and the
+    // search of a window a loop of conditional moves.
+    let search = |first: usize, last: usize| {
+        let (mut min, mut at) = (hashes[last], last);
+        for (i, &h) in hashes[first..last].iter().enumerate().rev() {
+            let smaller = h < min;
+            at = if smaller { first + i } else { at };
+            min = if smaller { h } else { min };
+        }
+        (min, at)
+    };
+    let (mut min, mut at) = search(0, first_last);
+    out.push(Fingerprint {
+        hash: min,
+        position: at as u32,
     });
+    for (last, &h) in hashes.iter().enumerate().skip(window) {
+        let start = last + 1 - window;
+        if h <= min {
+            (min, at) = (h, last);
+        } else if at < start {
+            (min, at) = search(start, last);
+        } else {
+            continue;
+        }
+        out.push(Fingerprint {
+            hash: min,
+            position: at as u32,
+        });
+    }
     out
 }
 

@@ -28,8 +28,11 @@ impl Features {
         let mut out = Vec::with_capacity(16 + keys.len() * 4 + offsets.runs().len() * 8);
         let put = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&n.to_le_bytes());
         put(keys.len() as u32, &mut out);
-        for k in keys {
-            put(k, &mut out);
+        // Sized first and filled in place: a loop the compiler turns into wide stores.
+        let from = out.len();
+        out.resize(from + keys.len() * 4, 0);
+        for (slot, k) in out[from..].chunks_exact_mut(4).zip(keys) {
+            slot.copy_from_slice(&k.to_le_bytes());
         }
         put(offsets.runs().len() as u32, &mut out);
         for &(p, o) in offsets.runs() {

@@ -21,6 +21,7 @@ mod templates;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -31,8 +32,8 @@ use crate::document::{Digest, DocId, Document};
 use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
-use crate::section::SectionRules;
-use crate::shingle::{distinct_of_sorted, key_of, sorted_keys};
+use crate::section::{SectionRules, Splitter};
+use crate::shingle::{distinct_of_sorted, key_of, sort_by_high_half, sorted_keys};
 use crate::winnow::{covered_by, posting_key};
 use features::Features;
 use manifest::{Manifest, SegmentEntry, sync_dir};
@@ -45,6 +46,10 @@ type Positioned = Vec<(u32, u32)>;
 
 /// A segment just written: its documents' metadata, its postings and LSH tables.
 type Written = (Vec<DocMeta>, (Postings, Lsh));
+
+/// What one thread keeps of the documents it analysed for a new segment: its postings
+/// (`key << 32 | ordinal`, sorted) and the signatures by ordinal.
+type ThreadPart = (Vec<u64>, Vec<(u32, Signature)>);
 
 /// Settings of an index (not stored: pass the same ones every time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,65 +313,75 @@ impl Index {
     /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata and its
     /// postings and LSH tables.
     ///
-    /// Writing overlaps analysing: documents are analysed a chunk at a time on all cores and handed to
-    /// a writer thread, which writes them and syncs the file every few megabytes while the next chunk is
-    /// analysed, so that the final sync waits for little; the postings are built meanwhile and written
+    /// Writing overlaps analysing: each thread of the pool takes the next document to analyse, keeps its
+    /// postings and signature, and hands the rest to a writer thread, which writes the documents in
+    /// order (holding back the few analysed ahead of their turn) and syncs the file every few megabytes,
+    /// so that the final sync waits for little. No thread waits for another between documents. Each
+    /// thread sorts its postings when it has no document left; the sorted parts are merged and written
     /// last.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
-        let rules = &self.settings.sections;
-        let chunk = 8 * rayon::current_num_threads().max(1);
+        let splitter = self.settings.sections.splitter();
+        let threads = rayon::current_num_threads().max(1);
+        let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::channel::<Vec<Prepared>>();
+            // Bounded: when the disk is slower than the analysis, the analysis waits.
+            let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(8 * threads);
             let writer = scope.spawn(move || {
                 let mut writer = Writer::create(path)?;
-                let mut docs = docs.iter();
-                for p in receive.into_iter().flatten() {
-                    let Some(d) = docs.next() else { break };
-                    writer.push(NewDoc {
-                        meta: DocMeta {
-                            id: d.id.to_string(),
-                            owner: d.owner.clone(),
-                            text_offset: 0,
-                            text_len: 0,
-                            normalized_len: p.normalized_len,
-                            features_offset: 0,
-                            features_len: 0,
-                            signature: p.signature,
-                        },
-                        text: &d.text,
-                        features: p.features,
-                    })?;
+                let mut ahead: HashMap<usize, Prepared> = HashMap::new();
+                let mut turn = 0;
+                for (i, p) in receive {
+                    ahead.insert(i, p);
+                    while let Some(p) = ahead.remove(&turn) {
+                        let d = &docs[turn];
+                        writer.push(NewDoc {
+                            meta: DocMeta {
+                                id: d.id.to_string(),
+                                owner: d.owner.clone(),
+                                text_offset: 0,
+                                text_len: 0,
+                                normalized_len: p.normalized_len,
+                                features_offset: 0,
+                                features_len: 0,
+                                signature: p.signature,
+                            },
+                            text: &d.text,
+                            features: p.features,
+                        })?;
+                        turn += 1;
+                    }
                 }
+                writer.sync()?;
                 Ok::<_, Error>(writer)
             });
-            let mut pairs: Vec<u64> = Vec::new();
-            let mut signatures: Vec<(u32, Signature)> = Vec::new();
-            let mut ordinal = 0u32;
-            for part in docs.chunks(chunk) {
-                let prepared: Vec<Prepared> = part
-                    .par_iter()
-                    .map(|d| Prepared::of(&d.text, rules))
-                    .collect();
-                for p in &prepared {
+            let parts: Vec<ThreadPart> = rayon::broadcast(|_| {
+                let (mut pairs, mut signatures) = (Vec::new(), Vec::new());
+                loop {
+                    let ordinal = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(d) = docs.get(ordinal) else { break };
+                    let p = Prepared::of(&d.text, &splitter);
+                    // In any order, with repeats: building the postings sorts them and drops repeats.
                     pairs.extend(
                         p.keys
                             .iter()
-                            .map(|&k| (u64::from(k) << 32) | u64::from(ordinal)),
+                            .map(|&k| (u64::from(k) << 32) | ordinal as u64),
                     );
                     if let Ok(sig) = Signature::try_from(p.signature.as_slice()) {
-                        signatures.push((ordinal, sig));
+                        signatures.push((ordinal as u32, sig));
                     }
-                    ordinal += 1;
+                    if send.send((ordinal, p)).is_err() {
+                        // The writer failed: its error is returned below.
+                        break;
+                    }
                 }
-                if send.send(prepared).is_err() {
-                    // The writer failed: its error is returned below.
-                    break;
-                }
-            }
+                // A thread's documents come in order, so a stable sort by key sorts its pairs.
+                (sort_by_high_half(pairs), signatures)
+            });
             drop(send);
+            let (pairs, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
             let tables = (
-                Postings::from_unsorted(pairs),
-                Lsh::build(signatures.iter().map(|(o, s)| (*o, s))),
+                Postings::from_sorted_parts(pairs),
+                Lsh::build(signatures.iter().flatten().map(|(o, s)| (*o, s))),
             );
             let writer = writer.join().map_err(|_| Error::Io {
                 path: path.to_owned(),
@@ -462,9 +477,12 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn of(text: &str, rules: &SectionRules) -> Self {
+    fn of(text: &str, splitter: &Splitter<'_>) -> Self {
         let a = Digest::of(text);
-        let sections = section_ranges(&a.normalized, &rules.split_normalized(text, &a.normalized));
+        let sections = section_ranges(
+            &a.normalized,
+            &splitter.split_normalized(text, &a.normalized),
+        );
         Self {
             features: Features::encode(
                 a.hashes.iter().map(|&h| key_of(h)),
@@ -472,7 +490,6 @@ impl Prepared {
                 &sections,
             ),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
-            // In any order, with repeats: building the postings sorts them and drops repeats.
             keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,
         }

@@ -8,7 +8,9 @@
 //! Version 3 dropped the shingle document frequencies that version 2 kept after the documents (12 bytes
 //! per distinct 5-gram, streamed at every open; templates are now computed from the postings) and
 //! stores the postings built, where version 2 stored each document's posting keys for every open to
-//! sort again. Earlier versions are refused with a message saying the index must be rebuilt.
+//! sort again. Version 4 has the same layout; its 5-gram keys, fingerprints and signatures come from
+//! another shingle hash ([`crate::shingle`]), so those of a version 3 segment would match nothing.
+//! Earlier versions are refused with a message saying the index must be rebuilt.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -20,9 +22,9 @@ use super::features::Features;
 use super::postings::Postings;
 use crate::Error;
 
-const MAGIC: &[u8; 8] = b"SLSIMSG3";
+const MAGIC: &[u8; 8] = b"SLSIMSG4";
 /// Earlier formats, recognised to say so.
-const OLD_MAGICS: [&[u8; 8]; 2] = [b"SLSIMSG1", b"SLSIMSG2"];
+const OLD_MAGICS: [&[u8; 8]; 3] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3"];
 /// The trailer: where the postings and the metadata start (u64 each, little-endian).
 const TRAILER_LEN: u64 = 16;
 /// Bytes written between two syncs of a segment being written: the disk writes them out while the
@@ -132,6 +134,16 @@ impl Writer {
             self.out.get_ref().sync_data().map_err(&err)?;
             self.synced = self.offset;
         }
+        Ok(())
+    }
+
+    /// Syncs what has been written so far: called once the last document is pushed, while the
+    /// postings are still being built, so that [`Writer::finish`] has only them and the metadata to sync.
+    pub fn sync(&mut self) -> Result<(), Error> {
+        let err = io_error(&self.tmp);
+        self.out.flush().map_err(&err)?;
+        self.out.get_ref().sync_data().map_err(&err)?;
+        self.synced = self.offset;
         Ok(())
     }
 
@@ -342,14 +354,16 @@ mod tests {
     }
 
     #[test]
-    fn segment_of_the_previous_format_asks_for_a_rebuild() {
+    fn segment_of_a_previous_format_asks_for_a_rebuild() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seg-1.seg");
-        let mut bytes = b"SLSIMSG2".to_vec();
-        bytes.extend([0u8; 40]);
-        std::fs::write(&path, bytes).unwrap();
-        let err = Segment::open(&path).unwrap_err();
-        assert!(matches!(err, Error::Corrupt { .. }));
-        assert!(err.to_string().contains("重建索引"), "{err}");
+        for old in OLD_MAGICS {
+            let mut bytes = old.to_vec();
+            bytes.extend([0u8; 40]);
+            std::fs::write(&path, bytes).unwrap();
+            let err = Segment::open(&path).unwrap_err();
+            assert!(matches!(err, Error::Corrupt { .. }));
+            assert!(err.to_string().contains("重建索引"), "{err}");
+        }
     }
 }
