@@ -203,24 +203,25 @@ impl AuditedTx {
             return Err(AuditedError::NoEvent);
         }
         let backend = self.tx.get_database_backend();
-        let sql = match backend {
-            sea_orm::DbBackend::Postgres => SEQUENCE_POSTGRES,
-            _ => SEQUENCE_SQLITE,
-        };
         let at_ms = crate::db::now_ms();
-        for ((object_type, object_id), changes) in std::mem::take(&mut self.pending) {
-            let values: [sea_orm::Value; 10] = [
-                crate::audit::event::VERSION.into(),
-                at_ms.into(),
-                self.actor.user_id.into(),
-                self.actor.name.clone().into(),
-                self.actor.department_id.into(),
-                self.actor.ip.clone().into(),
-                self.action.clone().into(),
-                object_type.into(),
-                object_id.into(),
-                crate::audit::event::changes_json(&changes).into(),
-            ];
+        let pending = std::mem::take(&mut self.pending);
+        for events in pending.chunks(EVENTS_PER_STATEMENT) {
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(events.len() * COLUMNS.len());
+            for ((object_type, object_id), changes) in events {
+                values.extend([
+                    crate::audit::event::VERSION.into(),
+                    at_ms.into(),
+                    self.actor.user_id.into(),
+                    self.actor.name.clone().into(),
+                    self.actor.department_id.into(),
+                    self.actor.ip.clone().into(),
+                    self.action.clone().into(),
+                    object_type.clone().into(),
+                    object_id.clone().into(),
+                    crate::audit::event::changes_json(changes).into(),
+                ]);
+            }
+            let sql = sequence_statement(backend, events.len());
             self.tx
                 .execute_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await?;
@@ -231,15 +232,62 @@ impl AuditedTx {
     }
 }
 
-/// The event takes the next sequence number; a trigger advances the counter (see migration m0011).
-const SEQUENCE_SQLITE: &str = "INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, action, object_type, object_id, changes) \
-     VALUES ((SELECT next_seq FROM audit_head WHERE id = 1), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.
+const EVENTS_PER_STATEMENT: usize = 1000;
 
-/// The event takes the next sequence number and advances the counter in one statement; the counter's
-/// row stays locked until this transaction ends, so sequence numbers follow commit order.
-const SEQUENCE_POSTGRES: &str = "WITH h AS (UPDATE audit_head SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1 AS seq) \
-     INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, action, object_type, object_id, changes) \
-     SELECT h.seq, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM h";
+/// The columns of `audit_pending` a writer gives, after `seq`.
+const COLUMNS: [&str; 10] = [
+    "version",
+    "at",
+    "actor_id",
+    "actor_name",
+    "department_id",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+];
+
+/// One statement that gives `n` events the next `n` sequence numbers. SQLite: the counter is read
+/// once, as a materialised CTE, so that whatever plan SQLite picks, the trigger of migration m0011
+/// (which advances it row by row) cannot shift later rows. PostgreSQL: the statement advances the counter's row by `n`, and that row stays
+/// locked until the transaction ends, so sequence numbers follow commit order.
+fn sequence_statement(backend: sea_orm::DbBackend, n: usize) -> String {
+    let postgres = backend == sea_orm::DbBackend::Postgres;
+    let rows: Vec<String> = (0..n)
+        .map(|row| {
+            let params: Vec<String> = (1..=COLUMNS.len())
+                .map(|column| match postgres {
+                    true => format!("${}", row * COLUMNS.len() + column),
+                    false => "?".to_owned(),
+                })
+                .collect();
+            format!("({row}, {})", params.join(", "))
+        })
+        .collect();
+    let columns = COLUMNS.join(", ");
+    let values = rows.join(", ");
+    if postgres {
+        let picked: Vec<String> = COLUMNS.iter().map(|c| format!("v.{c}")).collect();
+        format!(
+            "WITH h AS (UPDATE audit_head SET next_seq = next_seq + {n} WHERE id = 1 RETURNING next_seq - {n} AS first) \
+             INSERT INTO audit_pending (seq, {columns}) SELECT h.first + v.i, {} \
+             FROM h, (VALUES {values}) AS v(i, {columns})",
+            picked.join(", ")
+        )
+    } else {
+        let picked: Vec<String> = (2..=COLUMNS.len() + 1)
+            .map(|c| format!("v.column{c}"))
+            .collect();
+        format!(
+            "WITH base AS MATERIALIZED (SELECT next_seq AS n FROM audit_head WHERE id = 1) \
+             INSERT INTO audit_pending (seq, {columns}) SELECT base.n + v.column1, {} \
+             FROM base, (VALUES {values}) AS v",
+            picked.join(", ")
+        )
+    }
+}
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {
     (M::OBJECT_TYPE.to_owned(), m.object_id())
