@@ -13,6 +13,21 @@ use sha2::{Digest, Sha256};
 
 pub const VERSION: i32 = 1;
 
+/// The columns of an event row that its writer gives, in the order of both event tables: after
+/// `seq`, and (in `audit_event`) before `prev_hash` and `leaf_hash`, which integration adds.
+pub const WRITTEN_COLUMNS: [&str; 10] = [
+    "version",
+    "at",
+    "actor_id",
+    "actor_name",
+    "department_id",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+];
+
 /// One audit event, as stored and as hashed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {

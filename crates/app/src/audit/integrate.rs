@@ -25,7 +25,7 @@ use sea_orm::{
 use tokio::sync::Notify;
 
 use super::entity as audit_event;
-use super::event::Event;
+use super::event::{Event, WRITTEN_COLUMNS};
 
 /// Pending events integrated per transaction.
 const BATCH: i64 = 1000;
@@ -219,8 +219,8 @@ async fn read_pending(tx: &DatabaseTransaction, size: i64) -> Result<Vec<Pending
         .query_all_raw(Statement::from_string(
             tx.get_database_backend(),
             format!(
-                "SELECT seq, version, at, actor_id, actor_name, department_id, ip, action, object_type, object_id, changes \
-                 FROM audit_pending WHERE seq > {size} ORDER BY seq LIMIT {BATCH}"
+                "SELECT seq, {} FROM audit_pending WHERE seq > {size} ORDER BY seq LIMIT {BATCH}",
+                WRITTEN_COLUMNS.join(", ")
             ),
         ))
         .await?;
@@ -269,23 +269,12 @@ async fn previous_leaf(
 }
 
 fn event_insert() -> sea_orm::sea_query::InsertStatement {
+    let columns = std::iter::once("seq")
+        .chain(WRITTEN_COLUMNS)
+        .chain(["prev_hash", "leaf_hash"]);
     Query::insert()
         .into_table("audit_event")
-        .columns([
-            "seq",
-            "version",
-            "at",
-            "actor_id",
-            "actor_name",
-            "department_id",
-            "ip",
-            "action",
-            "object_type",
-            "object_id",
-            "changes",
-            "prev_hash",
-            "leaf_hash",
-        ])
+        .columns(columns)
         .to_owned()
 }
 

@@ -21,6 +21,8 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::audit::event::WRITTEN_COLUMNS;
+
 /// Who is making a change, and from where.
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -206,7 +208,8 @@ impl AuditedTx {
         let at_ms = crate::db::now_ms();
         let pending = std::mem::take(&mut self.pending);
         for events in pending.chunks(EVENTS_PER_STATEMENT) {
-            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(events.len() * COLUMNS.len());
+            let mut values: Vec<sea_orm::Value> =
+                Vec::with_capacity(events.len() * WRITTEN_COLUMNS.len());
             for ((object_type, object_id), changes) in events {
                 values.extend([
                     crate::audit::event::VERSION.into(),
@@ -235,20 +238,6 @@ impl AuditedTx {
 /// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.
 const EVENTS_PER_STATEMENT: usize = 1000;
 
-/// The columns of `audit_pending` a writer gives, after `seq`.
-const COLUMNS: [&str; 10] = [
-    "version",
-    "at",
-    "actor_id",
-    "actor_name",
-    "department_id",
-    "ip",
-    "action",
-    "object_type",
-    "object_id",
-    "changes",
-];
-
 /// One statement that gives `n` events the next `n` sequence numbers. SQLite: the counter is read
 /// once, as a materialised CTE, so that whatever plan SQLite picks, the trigger of migration m0011
 /// (which advances it row by row) cannot shift later rows. PostgreSQL: the statement advances the counter's row by `n`, and that row stays
@@ -257,19 +246,19 @@ fn sequence_statement(backend: sea_orm::DbBackend, n: usize) -> String {
     let postgres = backend == sea_orm::DbBackend::Postgres;
     let rows: Vec<String> = (0..n)
         .map(|row| {
-            let params: Vec<String> = (1..=COLUMNS.len())
+            let params: Vec<String> = (1..=WRITTEN_COLUMNS.len())
                 .map(|column| match postgres {
-                    true => format!("${}", row * COLUMNS.len() + column),
+                    true => format!("${}", row * WRITTEN_COLUMNS.len() + column),
                     false => "?".to_owned(),
                 })
                 .collect();
             format!("({row}, {})", params.join(", "))
         })
         .collect();
-    let columns = COLUMNS.join(", ");
+    let columns = WRITTEN_COLUMNS.join(", ");
     let values = rows.join(", ");
     if postgres {
-        let picked: Vec<String> = COLUMNS.iter().map(|c| format!("v.{c}")).collect();
+        let picked: Vec<String> = WRITTEN_COLUMNS.iter().map(|c| format!("v.{c}")).collect();
         format!(
             "WITH h AS (UPDATE audit_head SET next_seq = next_seq + {n} WHERE id = 1 RETURNING next_seq - {n} AS first) \
              INSERT INTO audit_pending (seq, {columns}) SELECT h.first + v.i, {} \
@@ -277,7 +266,7 @@ fn sequence_statement(backend: sea_orm::DbBackend, n: usize) -> String {
             picked.join(", ")
         )
     } else {
-        let picked: Vec<String> = (2..=COLUMNS.len() + 1)
+        let picked: Vec<String> = (2..=WRITTEN_COLUMNS.len() + 1)
             .map(|c| format!("v.column{c}"))
             .collect();
         format!(
