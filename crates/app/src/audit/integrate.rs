@@ -9,7 +9,8 @@
 //! insert, and an event is tamper-evident from its integration, milliseconds after its commit — as
 //! before, what protects the log against its own administrators is the signed, witnessed checkpoint.
 //!
-//! Sequence numbers are gap-free and in commit order (the writers' lock on `audit_head`), so the
+//! Sequence numbers are gap-free and in commit order (SQLite: one writer at a time; PostgreSQL: the
+//! writers' lock on `audit_head`), and `audit_head.next_seq` is one past the highest given, so the
 //! pending events are always a contiguous run after the tree's last leaf; a gap means a pending row
 //! was deleted, and integration stops there with the first missing number.
 

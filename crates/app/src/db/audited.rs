@@ -2,8 +2,9 @@
 //!
 //! Every insert/update/delete goes through [`AuditedTx`] and is turned into field-level changes of
 //! an event; [`AuditedTx::commit`] sequences the events (one insert into `audit_pending` each, with
-//! gap-free numbers in commit order: on SQLite the transaction is `IMMEDIATE`, the only writer; on
-//! PostgreSQL the insert advances the counter row of `audit_head`, which the next writer waits for)
+//! gap-free numbers in commit order: on SQLite the transaction is `IMMEDIATE`, the only writer, and
+//! the number is the table's `AUTOINCREMENT` rowid; on PostgreSQL the insert advances the counter row
+//! of `audit_head`, which the next writer waits for)
 //! and refuses to commit a transaction that recorded no event. Hashing and the Merkle append happen
 //! after the commit, in `audit::integrate`. Dropping an `AuditedTx` without committing rolls
 //! everything back, the events included. A test
@@ -238,44 +239,35 @@ impl AuditedTx {
 /// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.
 const EVENTS_PER_STATEMENT: usize = 1000;
 
-/// One statement that gives `n` events the next `n` sequence numbers. SQLite: the counter is read
-/// once, as a materialised CTE, so that whatever plan SQLite picks, the trigger of migration m0011
-/// (which advances it row by row) cannot shift later rows. PostgreSQL: the statement advances the counter's row by `n`, and that row stays
-/// locked until the transaction ends, so sequence numbers follow commit order.
+/// One statement that gives `n` events the next `n` sequence numbers. SQLite: a plain insert, the
+/// `AUTOINCREMENT` rowid numbers the rows in order (migration m0012). PostgreSQL: the statement
+/// advances the counter's row by `n`, and that row stays locked until the transaction ends, so
+/// sequence numbers follow commit order.
 fn sequence_statement(backend: sea_orm::DbBackend, n: usize) -> String {
-    let postgres = backend == sea_orm::DbBackend::Postgres;
+    let columns = WRITTEN_COLUMNS.join(", ");
+    if backend != sea_orm::DbBackend::Postgres {
+        let row = format!("({})", vec!["?"; WRITTEN_COLUMNS.len()].join(", "));
+        return format!(
+            "INSERT INTO audit_pending ({columns}) VALUES {}",
+            vec![row; n].join(", ")
+        );
+    }
     let rows: Vec<String> = (0..n)
         .map(|row| {
             let params: Vec<String> = (1..=WRITTEN_COLUMNS.len())
-                .map(|column| match postgres {
-                    true => format!("${}", row * WRITTEN_COLUMNS.len() + column),
-                    false => "?".to_owned(),
-                })
+                .map(|column| format!("${}", row * WRITTEN_COLUMNS.len() + column))
                 .collect();
             format!("({row}, {})", params.join(", "))
         })
         .collect();
-    let columns = WRITTEN_COLUMNS.join(", ");
-    let values = rows.join(", ");
-    if postgres {
-        let picked: Vec<String> = WRITTEN_COLUMNS.iter().map(|c| format!("v.{c}")).collect();
-        format!(
-            "WITH h AS (UPDATE audit_head SET next_seq = next_seq + {n} WHERE id = 1 RETURNING next_seq - {n} AS first) \
-             INSERT INTO audit_pending (seq, {columns}) SELECT h.first + v.i, {} \
-             FROM h, (VALUES {values}) AS v(i, {columns})",
-            picked.join(", ")
-        )
-    } else {
-        let picked: Vec<String> = (2..=WRITTEN_COLUMNS.len() + 1)
-            .map(|c| format!("v.column{c}"))
-            .collect();
-        format!(
-            "WITH base AS MATERIALIZED (SELECT next_seq AS n FROM audit_head WHERE id = 1) \
-             INSERT INTO audit_pending (seq, {columns}) SELECT base.n + v.column1, {} \
-             FROM base, (VALUES {values}) AS v",
-            picked.join(", ")
-        )
-    }
+    let picked: Vec<String> = WRITTEN_COLUMNS.iter().map(|c| format!("v.{c}")).collect();
+    format!(
+        "WITH h AS (UPDATE audit_head SET next_seq = next_seq + {n} WHERE id = 1 RETURNING next_seq - {n} AS first) \
+         INSERT INTO audit_pending (seq, {columns}) SELECT h.first + v.i, {} \
+         FROM h, (VALUES {}) AS v(i, {columns})",
+        picked.join(", "),
+        rows.join(", ")
+    )
 }
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {

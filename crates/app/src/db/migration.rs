@@ -24,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0009SimilarityLibrary),
             Box::new(M0010AuditObjectIndex),
             Box::new(M0011AuditPending),
+            Box::new(M0012AuditPendingAutoincrement),
         ]
     }
 }
@@ -851,5 +852,121 @@ impl MigrationTrait for M0011AuditPending {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// SQLite: the sequence number becomes the pending table's own `AUTOINCREMENT` rowid, so a write's
+/// audit statement is a plain insert. Migration m0011's trigger kept `audit_head` current with an
+/// `UPDATE` per event and the insert read the counter through a materialised CTE, which cost more
+/// than the business write itself. `sqlite_sequence` keeps the highest number ever given, so a
+/// pending event deleted before integration still leaves its gap, and `audit_head` becomes a view
+/// of it for the integrator. PostgreSQL keeps its counter row (its lock orders the commits).
+struct M0012AuditPendingAutoincrement;
+
+impl MigrationName for M0012AuditPendingAutoincrement {
+    fn name(&self) -> &str {
+        "m0012_audit_pending_autoincrement"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0012AuditPendingAutoincrement {
+    /// All or nothing: the table is rebuilt and the counter moved in one transaction.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        if db.get_database_backend() != sea_orm_migration::sea_orm::DbBackend::Sqlite {
+            return Ok(());
+        }
+        db.execute_unprepared(
+            "CREATE TABLE audit_pending_next ( \
+               seq integer NOT NULL PRIMARY KEY AUTOINCREMENT, version integer NOT NULL, \
+               at integer NOT NULL, actor_id integer NULL, actor_name varchar(100) NOT NULL, \
+               department_id integer NULL, ip varchar(64) NOT NULL, action varchar(100) NOT NULL, \
+               object_type varchar(50) NOT NULL, object_id varchar(100) NOT NULL, changes text NOT NULL ); \
+             INSERT INTO audit_pending_next SELECT seq, version, at, actor_id, actor_name, department_id, \
+               ip, action, object_type, object_id, changes FROM audit_pending; \
+             DROP TRIGGER audit_pending_sequenced; \
+             DROP TABLE audit_pending; \
+             ALTER TABLE audit_pending_next RENAME TO audit_pending; \
+             DELETE FROM sqlite_sequence WHERE name IN ('audit_pending', 'audit_pending_next'); \
+             INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_pending', next_seq - 1 FROM audit_head WHERE id = 1; \
+             DROP TABLE audit_head; \
+             CREATE VIEW audit_head AS SELECT 1 AS id, seq + 1 AS next_seq FROM sqlite_sequence \
+               WHERE name = 'audit_pending';",
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::integrate::{IntegrateError, integrate};
+    use crate::db::audited::{Actor, AuditedTx};
+    use sea_orm_migration::sea_orm::DatabaseConnection;
+
+    async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index(0).expect("an integer")
+    }
+
+    async fn write_event(db: &DatabaseConnection, n: u32) {
+        let mut tx = AuditedTx::begin(db, Actor::system("测试"), "test.note")
+            .await
+            .expect("begin");
+        tx.note(("test", &n.to_string()), "n", 0.into(), n.into());
+        tx.commit().await.expect("commit");
+    }
+
+    /// A SQLite database whose events were sequenced and integrated under m0011 keeps its numbering
+    /// through m0012, and a pending event deleted afterwards still leaves a gap the integrator names.
+    #[tokio::test]
+    async fn m0012_carries_the_sqlite_counter_over() {
+        let dir = std::env::temp_dir().join(format!("sunlight-m0012-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = crate::db::connect(&crate::db::Location::SqliteDir(dir.clone()))
+            .await
+            .expect("connect");
+        Migrator::up(&db, Some(11)).await.expect("migrate to m0011");
+        // Two events sequenced the m0011 way (the trigger advances the counter), not yet integrated.
+        db.execute_unprepared(
+            "INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, \
+             action, object_type, object_id, changes) VALUES \
+             (1, 1, 0, NULL, '系统', NULL, '', 'test.note', 'test', '1', '{\"n\":[0,1]}'), \
+             (2, 1, 0, NULL, '系统', NULL, '', 'test.note', 'test', '2', '{\"n\":[0,2]}')",
+        )
+        .await
+        .expect("pending events");
+        // Integrated before the upgrade: the pending table is empty, only the counter says 3.
+        assert_eq!(integrate(&db).await.expect("integrate"), 2);
+        Migrator::up(&db, None).await.expect("migrate to the end");
+        assert_eq!(scalar(&db, "SELECT next_seq FROM audit_head").await, 3);
+
+        write_event(&db, 3).await;
+        assert_eq!(scalar(&db, "SELECT MAX(seq) FROM audit_pending").await, 3);
+        assert_eq!(integrate(&db).await.expect("integrate"), 1);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_pending").await, 0);
+
+        // Numbers go on after the pending rows are gone; the last one deleted is still missed.
+        write_event(&db, 4).await;
+        write_event(&db, 5).await;
+        db.execute_unprepared("DELETE FROM audit_pending WHERE seq = 5")
+            .await
+            .expect("delete");
+        match integrate(&db).await {
+            Err(IntegrateError::Missing(5)) => {}
+            other => panic!("expected the missing event 5 to be named, got {other:?}"),
+        }
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
