@@ -1,6 +1,7 @@
 //! What the audit trail costs a real write: the same edit of one department row (read it, change its
 //! name, commit) in a plain transaction and in an `AuditedTx` (plus its sequenced event), on SQLite
-//! and on PostgreSQL; the integration that follows (per-object chain, leaf hashes, Merkle append) in
+//! and on PostgreSQL, as separate groups and interleaved pair by pair (which prints the ratio of each
+//! sample, steadier on a shared machine); the integration that follows (per-object chain, leaf hashes, Merkle append) in
 //! batches of 100 events, as the server's integrator runs it after commits; the same edit as a user
 //! makes it, through the API (`PUT /api/v1/departments/{id}`: token, permission, validation, the
 //! audited transaction), to see the audit's share of a whole request; and inclusion proofs read from
@@ -174,6 +175,7 @@ fn overhead(c: &mut Criterion) {
             b.iter(|| rt.block_on(audited_edit(&db, id)))
         });
         g.finish();
+        interleaved(c, &rt, backend, &db, id);
 
         // The integrator's work for those writes, per batch of `INTEGRATED` events.
         let mut g = c.benchmark_group(format!("integrate/{backend}"));
@@ -247,6 +249,50 @@ fn overhead(c: &mut Criterion) {
             })
         });
         g.finish();
+    }
+}
+
+/// The plain and the audited edit one after the other, pair by pair, so that the machine's load
+/// (which moves the two separate groups above by ±30 % between runs) weighs on both alike; the
+/// measured time is the audited edits', and the ratio to the plain edits of the same sample is
+/// printed.
+fn interleaved(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    backend: &str,
+    db: &DatabaseConnection,
+    id: i64,
+) {
+    let mut ratios: Vec<f64> = Vec::new();
+    let mut g = c.benchmark_group(format!("edit one row, interleaved/{backend}"));
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("audited, each after a plain one", |b| {
+        b.iter_custom(|iterations| {
+            rt.block_on(async {
+                let (mut plain, mut audited) = (Duration::ZERO, Duration::ZERO);
+                for _ in 0..iterations {
+                    let start = Instant::now();
+                    plain_edit(db, id).await;
+                    let middle = Instant::now();
+                    audited_edit(db, id).await;
+                    audited += middle.elapsed();
+                    plain += middle - start;
+                }
+                ratios.push(audited.as_secs_f64() / plain.as_secs_f64());
+                audited
+            })
+        })
+    });
+    g.finish();
+    ratios.sort_by(f64::total_cmp);
+    if let (Some(low), Some(high)) = (ratios.first(), ratios.last()) {
+        eprintln!(
+            "edit one row, interleaved/{backend}: audited / plain per sample: median {:.3}, {:.3}–{:.3} over {} samples",
+            ratios[ratios.len() / 2],
+            low,
+            high,
+            ratios.len()
+        );
     }
 }
 
