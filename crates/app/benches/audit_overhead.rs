@@ -1,8 +1,9 @@
 //! What the audit trail costs a real write: the same edit of one department row (read it, change its
 //! name, commit) in a plain transaction and in an `AuditedTx` (plus its sequenced event), on SQLite
 //! and on PostgreSQL, as separate groups and interleaved pair by pair (which prints the ratio of each
-//! sample, steadier on a shared machine); the integration that follows (per-object chain, leaf hashes, Merkle append) in
-//! batches of 100 events, as the server's integrator runs it after commits; the same edit as a user
+//! sample, steadier on a shared machine); the integration that follows (per-object chain, leaf
+//! hashes, Merkle append) in batches of 100 events, as the server's integrator runs it after
+//! commits; the same edit as a user
 //! makes it, through the API (`PUT /api/v1/departments/{id}`: token, permission, validation, the
 //! audited transaction), to see the audit's share of a whole request; and inclusion proofs read from
 //! `audit_node` and verified, as the 事件核验 page does.
