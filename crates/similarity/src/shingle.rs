@@ -61,6 +61,21 @@ pub fn shingle_hashes(chars: &[char]) -> Vec<u64> {
         .collect()
 }
 
+/// [`key_of`] of every shingle's hash, in text order: what a check recomputes of an indexed text.
+pub fn shingle_keys(chars: &[char]) -> Vec<u32> {
+    let Some(first) = chars.get(..SHINGLE_LEN - 1) else {
+        return Vec::new();
+    };
+    let mut packed = first.iter().fold(0, |packed, &c| push(packed, c));
+    chars[SHINGLE_LEN - 1..]
+        .iter()
+        .map(|&c| {
+            packed = push(packed, c);
+            key_of(mix(packed))
+        })
+        .collect()
+}
+
 /// The set of shingle hashes, sorted and without repeats.
 pub fn shingle_set(chars: &[char]) -> Vec<u64> {
     distinct(&shingle_hashes(chars))
@@ -195,6 +210,9 @@ mod tests {
         for (i, window) in text.windows(SHINGLE_LEN).enumerate() {
             assert_eq!(hashes[i], hash_shingle(window));
         }
+        let keys: Vec<u32> = hashes.iter().map(|&h| key_of(h)).collect();
+        assert_eq!(shingle_keys(&text), keys);
+        assert!(shingle_keys(&text[..4]).is_empty());
     }
 
     #[test]

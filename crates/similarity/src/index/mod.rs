@@ -9,7 +9,7 @@
 //! (12 bytes per document and band) and the winnowing postings (4 bytes each in a segment of at most
 //! 65,536 documents), all by ordinal in the segment; and the [template](templates) keys, computed from
 //! the postings. Texts, signatures and stored analyses ([`features`]) stay on disk; a check reads the
-//! features of its candidates and never normalises or hashes their texts again.
+//! text and features of each candidate it aligns and recomputes the keys of the text's 5-grams.
 
 mod check;
 mod features;
@@ -33,7 +33,7 @@ use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::{SectionRules, Splitter};
-use crate::shingle::{distinct_of_sorted, key_of, sort_by_high_half, sorted_keys};
+use crate::shingle::{distinct_of_sorted, sort_by_high_half, sorted_keys};
 use crate::winnow::{covered_by, posting_key};
 use features::Features;
 use manifest::{Manifest, SegmentEntry, sync_dir};
@@ -484,11 +484,7 @@ impl Prepared {
             &splitter.split_normalized(text, &a.normalized),
         );
         Self {
-            features: Features::encode(
-                a.hashes.iter().map(|&h| key_of(h)),
-                &OffsetMap::of(&a.normalized),
-                &sections,
-            ),
+            features: Features::encode(&OffsetMap::of(&a.normalized), &sections),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
             keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,

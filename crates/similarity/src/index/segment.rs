@@ -10,6 +10,8 @@
 //! stores the postings built, where version 2 stored each document's posting keys for every open to
 //! sort again. Version 4 has the same layout; its 5-gram keys, fingerprints and signatures come from
 //! another shingle hash ([`crate::shingle`]), so those of a version 3 segment would match nothing.
+//! Version 5 no longer stores the key of every 5-gram in a document's features (a check recomputes
+//! them from the text, which is written just before the features, so both are read at once).
 //! Earlier versions are refused with a message saying the index must be rebuilt.
 
 use std::fs::{File, OpenOptions};
@@ -22,9 +24,9 @@ use super::features::Features;
 use super::postings::Postings;
 use crate::Error;
 
-const MAGIC: &[u8; 8] = b"SLSIMSG4";
+const MAGIC: &[u8; 8] = b"SLSIMSG5";
 /// Earlier formats, recognised to say so.
-const OLD_MAGICS: [&[u8; 8]; 3] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3"];
+const OLD_MAGICS: [&[u8; 8]; 4] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3", b"SLSIMSG4"];
 /// The trailer: where the postings and the metadata start (u64 each, little-endian).
 const TRAILER_LEN: u64 = 16;
 /// Bytes written between two syncs of a segment being written: the disk writes them out while the
@@ -271,12 +273,24 @@ impl Segment {
         self.read_range(doc.features_offset, doc.features_len)
     }
 
-    /// The stored analysis of document `ordinal` of this segment.
+    /// The analysis of document `ordinal` of this segment: its stored features, and the keys of its
+    /// 5-grams recomputed from its text. A writer puts the features right after the text, so both
+    /// come in one read.
     pub fn read_features(&self, ordinal: usize) -> Result<Features, Error> {
         let doc = self.doc(ordinal)?;
-        let bytes = self.read_features_bytes(ordinal)?;
-        Features::decode(&bytes)
-            .ok_or_else(|| corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id)))
+        let broken = || corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id));
+        if doc.features_offset != doc.text_offset + u64::from(doc.text_len) {
+            return Err(broken());
+        }
+        let len = doc
+            .text_len
+            .checked_add(doc.features_len)
+            .ok_or_else(broken)?;
+        let bytes = self.read_range(doc.text_offset, len)?;
+        let (text, features) = bytes.split_at(doc.text_len as usize);
+        let text = std::str::from_utf8(text)
+            .map_err(|_| corrupt(&self.path, &format!("文档“{}”的正文不是 UTF-8", doc.id)))?;
+        Features::decode(features, text, doc.normalized_len).ok_or_else(broken)
     }
 }
 
@@ -303,9 +317,12 @@ mod tests {
         let path = dir.path().join("seg-1.seg");
         let docs = vec![
             NewDoc {
-                meta: meta("a"),
+                meta: DocMeta {
+                    normalized_len: 5,
+                    ..meta("a")
+                },
                 text: "第一篇，正文",
-                features: Features::encode([7].into_iter(), &Default::default(), &[]),
+                features: Features::encode(&Default::default(), &[]),
             },
             NewDoc {
                 meta: meta("b"),
@@ -323,7 +340,9 @@ mod tests {
         assert_eq!(read, vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)]);
         assert_eq!(seg.read_text(0).unwrap(), "第一篇，正文");
         assert_eq!(seg.read_text(1).unwrap(), "第二篇");
-        assert_eq!(seg.read_features(0).unwrap().keys, vec![7]);
+        // "第一篇，正文" normalises to five chars: one 5-gram.
+        let keys = crate::shingle::shingle_keys(&['第', '一', '篇', '正', '文']);
+        assert_eq!(seg.read_features(0).unwrap().keys, keys);
         assert!(
             seg.read_features(1)
                 .unwrap_err()
