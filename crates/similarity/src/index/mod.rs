@@ -36,7 +36,7 @@ use crate::section::{SectionRules, Splitter};
 use crate::shingle::{distinct_of_sorted, sort_by_high_half, sorted_keys};
 use crate::winnow::{covered_by, posting_key};
 use features::Features;
-use manifest::{Manifest, SegmentEntry, sync_dir};
+use manifest::{Manifest, SegmentEntry};
 use postings::Postings;
 use segment::{DocMeta, NewDoc, Segment, Writer};
 use templates::Templates;
@@ -277,13 +277,23 @@ impl Index {
             .map(|i| i as u32)
             .collect();
         let path = self.dir.join(&file);
-        let (mut metas, (postings, lsh)) = self.write_segment(&path, &docs)?;
-        sync_dir(&self.dir)?;
         manifest.segments.push(SegmentEntry {
             file,
             deleted: superseded.clone(),
         });
-        manifest.store(&self.dir)?;
+        // The new manifest is written and synced beside the current one while the segment is
+        // analysed and written; it replaces the current one only once the segment is synced.
+        let (written, staged) = std::thread::scope(|scope| {
+            let staged = scope.spawn(|| manifest.stage(&self.dir));
+            let written = self.write_segment(&path, &docs);
+            (written, staged.join())
+        });
+        let (mut metas, (postings, lsh)) = written?;
+        staged.map_err(|_| Error::Io {
+            path: self.dir.clone(),
+            source: std::io::Error::other("写入清单的线程异常退出"),
+        })??;
+        Manifest::commit_staged(&self.dir)?;
 
         // Committed: bring the in-memory state in line.
         for (seg, entry) in manifest
@@ -321,11 +331,12 @@ impl Index {
     /// last.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
         let splitter = self.settings.sections.splitter();
-        let threads = rayon::current_num_threads().max(1);
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
-            // Bounded: when the disk is slower than the analysis, the analysis waits.
-            let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(8 * threads);
+            // Bounded: when the disk is slower than the analysis, the analysis waits. But not by the
+            // few documents analysed during one sync (tens of milliseconds on some disks): the
+            // analysis would stop at every sync. What waits here is small (the text stays in `docs`).
+            let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(WAITING);
             let writer = scope.spawn(move || {
                 let mut writer = Writer::create(path)?;
                 let mut ahead: HashMap<usize, Prepared> = HashMap::new();
@@ -359,12 +370,12 @@ impl Index {
                 loop {
                     let ordinal = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = docs.get(ordinal) else { break };
-                    let p = Prepared::of(&d.text, &splitter);
+                    let mut p = Prepared::of(&d.text, &splitter);
                     // In any order, with repeats: building the postings sorts them and drops repeats.
                     pairs.extend(
-                        p.keys
-                            .iter()
-                            .map(|&k| (u64::from(k) << 32) | ordinal as u64),
+                        std::mem::take(&mut p.keys)
+                            .into_iter()
+                            .map(|k| (u64::from(k) << 32) | ordinal as u64),
                     );
                     if let Ok(sig) = Signature::try_from(p.signature.as_slice()) {
                         signatures.push((ordinal as u32, sig));
@@ -467,6 +478,9 @@ impl Index {
         Ok(found)
     }
 }
+
+/// Analysed documents waiting for the writer of a new segment, at most.
+const WAITING: usize = 256;
 
 /// What [`Index::add`] keeps of a document's analysis: what goes into the segment.
 struct Prepared {

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::features::Features;
+use super::manifest::sync_dir;
 use super::postings::Postings;
 use crate::Error;
 
@@ -73,8 +74,7 @@ fn corrupt(path: &Path, reason: &str) -> Error {
     }
 }
 
-/// Writes a segment to `path` (through a temporary file, synced before the rename, so `path` is either
-/// absent or complete).
+/// Writes a segment to `path`, synced.
 #[cfg(test)]
 pub fn write(
     path: &Path,
@@ -89,10 +89,14 @@ pub fn write(
 }
 
 /// A segment being written document by document, so that a merge never holds all its documents in
-/// memory. Nothing is visible at `path` until [`Writer::finish`].
+/// memory.
+///
+/// It is written under its final name: no manifest names it until [`Writer::finish`] has synced it,
+/// and a file left by an interrupted write is ignored, then overwritten by the next write that takes
+/// its name. Its directory entry is synced when it is created, while the caller is still analysing
+/// or reading documents, so that the commit does not wait for that sync.
 pub struct Writer {
     path: PathBuf,
-    tmp: PathBuf,
     out: BufWriter<File>,
     offset: u64,
     metas: Vec<DocMeta>,
@@ -102,15 +106,14 @@ pub struct Writer {
 
 impl Writer {
     pub fn create(path: &Path) -> Result<Self, Error> {
-        let tmp = path.with_extension("tmp");
-        let file = File::create(&tmp).map_err(io_error(&tmp))?;
+        let file = File::create(path).map_err(io_error(path))?;
+        sync_dir(path.parent().unwrap_or(Path::new(".")))?;
         // Texts and features (tens of kilobytes each) are larger than the buffer and go to the file
         // directly, without a copy into it; the buffer gathers only the small writes.
         let mut out = BufWriter::with_capacity(16 << 10, file);
-        out.write_all(MAGIC).map_err(io_error(&tmp))?;
+        out.write_all(MAGIC).map_err(io_error(path))?;
         Ok(Self {
             path: path.to_owned(),
-            tmp,
             out,
             offset: MAGIC.len() as u64,
             metas: Vec::new(),
@@ -119,7 +122,7 @@ impl Writer {
     }
 
     pub fn push(&mut self, doc: NewDoc<'_>) -> Result<(), Error> {
-        let err = io_error(&self.tmp);
+        let err = io_error(&self.path);
         self.out.write_all(doc.text.as_bytes()).map_err(&err)?;
         self.out.write_all(&doc.features).map_err(&err)?;
         let features_offset = self.offset + doc.text.len() as u64;
@@ -142,7 +145,7 @@ impl Writer {
     /// Syncs what has been written so far: called once the last document is pushed, while the
     /// postings are still being built, so that [`Writer::finish`] has only them and the metadata to sync.
     pub fn sync(&mut self) -> Result<(), Error> {
-        let err = io_error(&self.tmp);
+        let err = io_error(&self.path);
         self.out.flush().map_err(&err)?;
         self.out.get_ref().sync_data().map_err(&err)?;
         self.synced = self.offset;
@@ -150,20 +153,19 @@ impl Writer {
     }
 
     /// Writes the postings (of the documents pushed, by their order), the metadata and the trailer,
-    /// syncs and renames.
+    /// and syncs: the segment may then be named in the manifest.
     pub fn finish(mut self, postings: &Postings) -> Result<Vec<DocMeta>, Error> {
-        let err = io_error(&self.tmp);
+        let err = io_error(&self.path);
         let postings_offset = self.offset;
         let meta_offset = postings_offset + postings.write_to(&mut self.out).map_err(&err)?;
         let meta = Meta { docs: self.metas };
-        let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.tmp, &e.to_string()))?;
+        let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.path, &e.to_string()))?;
         self.out.write_all(&bytes).map_err(&err)?;
         for n in [postings_offset, meta_offset] {
             self.out.write_all(&n.to_le_bytes()).map_err(&err)?;
         }
         let file = self.out.into_inner().map_err(|e| err(e.into_error()))?;
         file.sync_all().map_err(&err)?;
-        std::fs::rename(&self.tmp, &self.path).map_err(io_error(&self.path))?;
         Ok(meta.docs)
     }
 }
@@ -349,7 +351,6 @@ mod tests {
                 .to_string()
                 .contains("已损坏")
         );
-        assert!(!path.with_extension("tmp").exists());
     }
 
     #[test]
