@@ -44,8 +44,9 @@ use templates::Templates;
 /// `(key, position)` of the 5-grams of a text, sorted.
 type Positioned = Vec<(u32, u32)>;
 
-/// A segment just written: its documents' metadata, its postings and LSH tables.
-type Written = (Vec<DocMeta>, (Postings, Lsh));
+/// A segment just written: its documents' metadata, its postings and LSH tables, and the template keys
+/// of the index with it.
+type Written = (Vec<DocMeta>, Postings, Lsh, Templates);
 
 /// What one thread keeps of the documents it analysed for a new segment: its postings
 /// (`key << 32 | ordinal`, sorted) and the signatures by ordinal.
@@ -288,7 +289,7 @@ impl Index {
             let written = self.write_segment(&path, &docs);
             (written, staged.join())
         });
-        let (mut metas, (postings, lsh)) = written?;
+        let (mut metas, postings, lsh, templates) = written?;
         staged.map_err(|_| Error::Io {
             path: self.dir.clone(),
             source: std::io::Error::other("写入清单的线程异常退出"),
@@ -313,22 +314,22 @@ impl Index {
             meta.signature = Vec::new();
         }
         self.push_segment(Segment::written(&path, metas), postings, lsh, &superseded);
-        self.refresh_templates();
+        self.templates = templates;
         Ok(Added {
             added: docs.len() - superseded.len(),
             replaced,
         })
     }
 
-    /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata and its
-    /// postings and LSH tables.
+    /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata, its
+    /// postings and LSH tables, and the template keys of the index once the segment is in it.
     ///
     /// Writing overlaps analysing: each thread of the pool takes the next document to analyse, keeps its
     /// postings and signature, and hands the rest to a writer thread, which writes the documents in
     /// order (holding back the few analysed ahead of their turn) and syncs the file every few megabytes,
     /// so that the final sync waits for little. No thread waits for another between documents. Each
     /// thread sorts its postings when it has no document left; the sorted parts are merged and written
-    /// last.
+    /// last, and the LSH tables and templates are built while they are synced.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
         let splitter = self.settings.sections.splitter();
         let next = AtomicUsize::new(0);
@@ -390,16 +391,18 @@ impl Index {
             });
             drop(send);
             let (pairs, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
-            let tables = (
-                Postings::from_sorted_parts(pairs),
-                Lsh::build(signatures.iter().flatten().map(|(o, s)| (*o, s))),
-            );
-            let writer = writer.join().map_err(|_| Error::Io {
-                path: path.to_owned(),
-                source: std::io::Error::other("写入线程异常退出"),
-            })??;
-            let metas = writer.finish(&tables.0)?;
-            Ok((metas, tables))
+            let postings = Postings::from_sorted_parts(pairs);
+            let writer = writer.join().map_err(|_| thread_failed(path))??;
+            let (metas, lsh, templates) = std::thread::scope(|inner| {
+                let finishing = inner.spawn(|| writer.finish(&postings));
+                let lsh = Lsh::build(signatures.iter().flatten().map(|(o, s)| (*o, s)));
+                let mut all: Vec<&Postings> = self.segments.iter().map(|s| &s.postings).collect();
+                all.push(&postings);
+                let templates = templates::of_postings(&all, self.settings.template_cap);
+                (finishing.join(), lsh, templates)
+            });
+            let metas = metas.map_err(|_| thread_failed(path))??;
+            Ok((metas, postings, lsh, templates))
         })
     }
 
@@ -503,6 +506,14 @@ impl Prepared {
             keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,
         }
+    }
+}
+
+/// The error of a thread writing `path` that panicked.
+fn thread_failed(path: &Path) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other("写入线程异常退出"),
     }
 }
 

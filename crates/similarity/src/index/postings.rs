@@ -50,6 +50,36 @@ pub struct Postings {
 /// Postings per bucket aimed at.
 const PER_BUCKET: usize = 32;
 
+/// Top-16-bit key prefixes per task of [`Postings::from_sorted_parts`].
+const PREFIXES_PER_TASK: usize = 1 << 10;
+
+/// Top bits of the key that choose the bucket of postings, for `count` postings.
+fn bits_for(count: usize) -> u32 {
+    (count / PER_BUCKET).max(1).ilog2().clamp(16, 24)
+}
+
+/// The `count` values of `runs` one after the other, each converted by `each`, filled in parallel.
+fn gather<T: Copy + Default + Send>(
+    runs: &[Vec<u64>],
+    count: usize,
+    each: impl Fn(u64) -> T + Sync,
+) -> Vec<T> {
+    let mut out = vec![T::default(); count];
+    let mut rest = out.as_mut_slice();
+    let mut pieces = Vec::with_capacity(runs.len());
+    for run in runs {
+        let (piece, tail) = rest.split_at_mut(run.len());
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces.into_par_iter().zip(runs).for_each(|(piece, run)| {
+        for (slot, &v) in piece.iter_mut().zip(run) {
+            *slot = each(v);
+        }
+    });
+    out
+}
+
 /// Most documents in a segment whose ordinals take 16 bits.
 pub const SMALL_SEGMENT: usize = 1 << 16;
 
@@ -119,22 +149,71 @@ impl Postings {
         Self::from_sorted(packed)
     }
 
-    /// From parts of `key << 32 | ordinal` values, each sorted: merged two by two (each merge a
-    /// single pass without a branch on which side is smaller), where sorting them all together took
-    /// several times longer.
-    pub fn from_sorted_parts(mut parts: Vec<Vec<u64>>) -> Self {
-        while parts.len() > 1 {
-            let mut merged = Vec::with_capacity(parts.len().div_ceil(2));
-            let mut rest = parts.into_iter();
-            while let Some(a) = rest.next() {
-                merged.push(match rest.next() {
-                    Some(b) => merge(&a, &b),
-                    None => a,
-                });
-            }
-            parts = merged;
+    /// From parts of `key << 32 | ordinal` values, each sorted (those of one thread of an add).
+    ///
+    /// Built in parallel over ranges of the keys' top 16 bits, which bucket boundaries never cross
+    /// (buckets take 16 to 24 top bits): each task merges its range of every part (in cache, each
+    /// merge a single pass without a branch on which side is smaller) and drops repeats, then each
+    /// counts its buckets and fills its share of the arrays. Merging the whole parts on one thread and
+    /// then building from the result was most of the time between the end of an add's analysis and
+    /// its commit.
+    pub fn from_sorted_parts(parts: Vec<Vec<u64>>) -> Self {
+        let prefix = |v: u64| v >> 48;
+        let merged: Vec<Vec<u64>> = (0..1u64 << 16)
+            .step_by(PREFIXES_PER_TASK)
+            .collect::<Vec<u64>>()
+            .into_par_iter()
+            .map(|from| {
+                let to = from + PREFIXES_PER_TASK as u64;
+                let mut run: Vec<u64> = Vec::new();
+                for part in &parts {
+                    let first = part.partition_point(|&v| prefix(v) < from);
+                    let end = part.partition_point(|&v| prefix(v) < to);
+                    let slice = &part[first..end];
+                    run = if run.is_empty() {
+                        slice.to_vec()
+                    } else {
+                        merge(&run, slice)
+                    };
+                }
+                run.dedup();
+                run
+            })
+            .collect();
+        drop(parts);
+        let count: usize = merged.iter().map(Vec::len).sum();
+        let bits = bits_for(count);
+        let most = merged
+            .par_iter()
+            .filter_map(|m| m.iter().map(|&v| v as u32).max())
+            .max();
+        let key = |v: u64| (v >> 32) as u32;
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        let per_task = PREFIXES_PER_TASK << (bits - 16);
+        starts[1..]
+            .par_chunks_mut(per_task)
+            .zip(&merged)
+            .enumerate()
+            .for_each(|(task, (counts, run))| {
+                let first = task * per_task;
+                for &v in run {
+                    counts[(key(v) >> (32 - bits)) as usize - first] += 1;
+                }
+            });
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
         }
-        Self::from_sorted(parts.pop().unwrap_or_default())
+        let docs = match u16::try_from(most.unwrap_or(0)) {
+            Ok(_) => Ordinals::Small(gather(&merged, count, |v| v as u16)),
+            Err(_) => Ordinals::Large(gather(&merged, count, |v| v as u32)),
+        };
+        Self {
+            starts,
+            bits,
+            low: gather(&merged, count, |v| key(v) as u16),
+            docs,
+            documents: most.map_or(0, |m| m as usize + 1),
+        }
     }
 
     /// From `key << 32 | ordinal` values in any order, sorted in place: no second copy of the pairs
@@ -149,7 +228,7 @@ impl Postings {
         debug_assert!(packed.windows(2).all(|w| w[0] <= w[1]));
         packed.dedup();
         let key = |v: u64| (v >> 32) as u32;
-        let bits = (packed.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
+        let bits = bits_for(packed.len());
         let mut starts = vec![0u32; (1 << bits) + 1];
         for &v in &packed {
             starts[(key(v) >> (32 - bits)) as usize + 1] += 1;

@@ -32,7 +32,7 @@ const OLD_MAGICS: [&[u8; 8]; 4] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3", b"SLSI
 const TRAILER_LEN: u64 = 16;
 /// Bytes written between two syncs of a segment being written: the disk writes them out while the
 /// writer goes on, and the final sync, which the commit waits for, has only the rest to write.
-const SYNC_EVERY: u64 = 8 << 20;
+const SYNC_EVERY: u64 = 2 << 20;
 
 /// What a segment stores about one document besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
