@@ -33,11 +33,11 @@ use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::{SectionRules, Splitter};
-use crate::shingle::{distinct_of_sorted, sort_by_high_half, sorted_keys};
+use crate::shingle::{distinct_of_sorted, sorted_keys};
 use crate::winnow::{covered_by, posting_key};
 use features::Features;
 use manifest::{Manifest, SegmentEntry};
-use postings::Postings;
+use postings::{Postings, TASKS, task_of};
 use segment::{DocMeta, NewDoc, Segment, Writer};
 use templates::Templates;
 
@@ -49,8 +49,8 @@ type Positioned = Vec<(u32, u32)>;
 type Written = (Vec<DocMeta>, Postings, Lsh, Templates);
 
 /// What one thread keeps of the documents it analysed for a new segment: its postings
-/// (`key << 32 | ordinal`, sorted) and the signatures by ordinal.
-type ThreadPart = (Vec<u64>, Vec<(u32, Signature)>);
+/// (`key << 32 | ordinal`, by [`task_of`] their key) and the signatures by ordinal.
+type ThreadPart = (Vec<Vec<u64>>, Vec<(u32, Signature)>);
 
 /// Settings of an index (not stored: pass the same ones every time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -328,8 +328,8 @@ impl Index {
     /// postings and signature, and hands the rest to a writer thread, which writes the documents in
     /// order (holding back the few analysed ahead of their turn) and syncs the file every few megabytes,
     /// so that the final sync waits for little. No thread waits for another between documents. Each
-    /// thread sorts its postings when it has no document left; the sorted parts are merged and written
-    /// last, and the LSH tables and templates are built while they are synced.
+    /// thread gathers its postings by range of keys as it goes; the ranges are then sorted in
+    /// parallel and written last, and the LSH tables and templates are built while they are synced.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
         let splitter = self.settings.sections.splitter();
         let next = AtomicUsize::new(0);
@@ -367,17 +367,15 @@ impl Index {
                 Ok::<_, Error>(writer)
             });
             let parts: Vec<ThreadPart> = rayon::broadcast(|_| {
-                let (mut pairs, mut signatures) = (Vec::new(), Vec::new());
+                let (mut pieces, mut signatures) = (vec![Vec::new(); TASKS], Vec::new());
                 loop {
                     let ordinal = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = docs.get(ordinal) else { break };
                     let mut p = Prepared::of(&d.text, &splitter);
-                    // In any order, with repeats: building the postings sorts them and drops repeats.
-                    pairs.extend(
-                        std::mem::take(&mut p.keys)
-                            .into_iter()
-                            .map(|k| (u64::from(k) << 32) | ordinal as u64),
-                    );
+                    // With repeats: building the postings sorts them and drops repeats.
+                    for k in std::mem::take(&mut p.keys) {
+                        pieces[task_of(k)].push((u64::from(k) << 32) | ordinal as u64);
+                    }
                     if let Ok(sig) = Signature::try_from(p.signature.as_slice()) {
                         signatures.push((ordinal as u32, sig));
                     }
@@ -386,12 +384,11 @@ impl Index {
                         break;
                     }
                 }
-                // A thread's documents come in order, so a stable sort by key sorts its pairs.
-                (sort_by_high_half(pairs), signatures)
+                (pieces, signatures)
             });
             drop(send);
-            let (pairs, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
-            let postings = Postings::from_sorted_parts(pairs);
+            let (pieces, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+            let postings = Postings::from_pieces(pieces);
             let writer = writer.join().map_err(|_| thread_failed(path))??;
             let (metas, lsh, templates) = std::thread::scope(|inner| {
                 let finishing = inner.spawn(|| writer.finish(&postings));
