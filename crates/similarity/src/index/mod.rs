@@ -38,7 +38,7 @@ use crate::winnow::{covered_by, posting_key};
 use features::Features;
 use manifest::{Manifest, SegmentEntry};
 use postings::{Postings, TASKS, task_of};
-use segment::{DocMeta, NewDoc, Segment, Writer};
+use segment::{ADD_SYNC_EVERY, DocMeta, NewDoc, Segment, Writer};
 use templates::Templates;
 
 /// `(key, position)` of the 5-grams of a text, sorted.
@@ -339,7 +339,7 @@ impl Index {
             // analysis would stop at every sync. What waits here is small (the text stays in `docs`).
             let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(WAITING);
             let writer = scope.spawn(move || {
-                let mut writer = Writer::create(path)?;
+                let mut writer = Writer::create(path, ADD_SYNC_EVERY)?;
                 let mut ahead: HashMap<usize, Prepared> = HashMap::new();
                 let mut turn = 0;
                 for (i, p) in receive {

@@ -30,9 +30,12 @@ const MAGIC: &[u8; 8] = b"SLSIMSG5";
 const OLD_MAGICS: [&[u8; 8]; 4] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3", b"SLSIMSG4"];
 /// The trailer: where the postings and the metadata start (u64 each, little-endian).
 const TRAILER_LEN: u64 = 16;
-/// Bytes written between two syncs of a segment being written: the disk writes them out while the
-/// writer goes on, and the final sync, which the commit waits for, has only the rest to write.
-const SYNC_EVERY: u64 = 2 << 20;
+/// Bytes written between two syncs of a segment being written by a merge: the disk writes them out
+/// while the writer goes on, and the final sync has only the rest to write.
+pub const MERGE_SYNC_EVERY: u64 = 8 << 20;
+/// The same for an add, whose commit waits for the final sync: less is left to it, for a few more
+/// syncs on the writer's thread, which the analysis does not wait for.
+pub const ADD_SYNC_EVERY: u64 = 2 << 20;
 
 /// What a segment stores about one document besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,7 +84,7 @@ pub fn write(
     docs: Vec<NewDoc<'_>>,
     postings: &Postings,
 ) -> Result<Vec<DocMeta>, Error> {
-    let mut writer = Writer::create(path)?;
+    let mut writer = Writer::create(path, MERGE_SYNC_EVERY)?;
     for doc in docs {
         writer.push(doc)?;
     }
@@ -102,10 +105,12 @@ pub struct Writer {
     metas: Vec<DocMeta>,
     /// `offset` at the last sync.
     synced: u64,
+    /// Bytes written between two syncs.
+    sync_every: u64,
 }
 
 impl Writer {
-    pub fn create(path: &Path) -> Result<Self, Error> {
+    pub fn create(path: &Path, sync_every: u64) -> Result<Self, Error> {
         let file = File::create(path).map_err(io_error(path))?;
         sync_dir(path.parent().unwrap_or(Path::new(".")))?;
         // Texts and features (tens of kilobytes each) are larger than the buffer and go to the file
@@ -118,6 +123,7 @@ impl Writer {
             offset: MAGIC.len() as u64,
             metas: Vec::new(),
             synced: 0,
+            sync_every,
         })
     }
 
@@ -134,7 +140,7 @@ impl Writer {
             ..doc.meta
         });
         self.offset = features_offset + doc.features.len() as u64;
-        if self.offset - self.synced >= SYNC_EVERY {
+        if self.offset - self.synced >= self.sync_every {
             self.out.flush().map_err(&err)?;
             self.out.get_ref().sync_data().map_err(&err)?;
             self.synced = self.offset;
