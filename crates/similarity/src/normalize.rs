@@ -59,14 +59,21 @@ pub struct OffsetMap {
 
 impl OffsetMap {
     pub fn of(normalized: &Normalized) -> Self {
-        let mut runs = Vec::new();
-        let mut expected = None;
-        for (position, &offset) in (0u32..).zip(&normalized.offsets) {
-            if expected != Some(offset) {
-                runs.push((position, offset));
-            }
-            expected = Some(offset + 1);
+        let offsets = &normalized.offsets;
+        // Every position is written to the next free slot, which only moves on where a run starts:
+        // no branch on that, which a text with punctuation every few chars would mispredict often.
+        let mut runs = vec![(0u32, 0u32); offsets.len()];
+        let mut len = 0;
+        // Position 0 always starts a run: no offset is expected before it.
+        let mut expected = offsets.first().map_or(0, |&o| o ^ 1);
+        for (position, &offset) in (0u32..).zip(offsets) {
+            // `len` is at most `position`: in bounds.
+            runs[len] = (position, offset);
+            len += usize::from(offset != expected);
+            expected = offset + 1;
         }
+        runs.truncate(len);
+        runs.shrink_to_fit();
         Self { runs }
     }
 
@@ -473,6 +480,23 @@ mod tests {
             let n = normalize(&s);
             let got: Vec<(char, u32)> = n.chars().iter().copied().zip(n.offsets().iter().copied()).collect();
             prop_assert_eq!(got, reference(&s));
+        }
+
+        #[test]
+        fn offset_map_runs_start_where_offsets_do_not_run_on_by_one(
+            s in "[a-zA-Z0-9 　，。！国國發发é\u{301}㎏ﬁ①\\PC]{0,60}"
+        ) {
+            let n = normalize(&s);
+            let o = n.offsets();
+            let expected: Vec<(u32, u32)> = (0..o.len())
+                .filter(|&p| p == 0 || o[p] != o[p - 1] + 1)
+                .map(|p| (p as u32, o[p]))
+                .collect();
+            let map = OffsetMap::of(&n);
+            prop_assert_eq!(map.runs(), &expected[..]);
+            for (p, &offset) in o.iter().enumerate() {
+                prop_assert_eq!(map.offset(p as u32), offset);
+            }
         }
 
         #[test]

@@ -61,6 +61,21 @@ pub fn shingle_hashes(chars: &[char]) -> Vec<u64> {
         .collect()
 }
 
+/// [`key_of`] of every shingle's hash, in text order: what a check recomputes of an indexed text.
+pub fn shingle_keys(chars: &[char]) -> Vec<u32> {
+    let Some(first) = chars.get(..SHINGLE_LEN - 1) else {
+        return Vec::new();
+    };
+    let mut packed = first.iter().fold(0, |packed, &c| push(packed, c));
+    chars[SHINGLE_LEN - 1..]
+        .iter()
+        .map(|&c| {
+            packed = push(packed, c);
+            key_of(mix(packed))
+        })
+        .collect()
+}
+
 /// The set of shingle hashes, sorted and without repeats.
 pub fn shingle_set(chars: &[char]) -> Vec<u64> {
     distinct(&shingle_hashes(chars))
@@ -115,15 +130,21 @@ pub fn sorted_keys(keys: &[u32]) -> Vec<(u32, u32)> {
 }
 
 /// `values` sorted by their top 32 bits, stably (values with equal top halves keep their order).
+///
+/// Three passes of 11 bits, the counts of all three digits taken in one pass before them (three
+/// tables of 2,048 counters fit in the first-level cache). Fewer than 2³² values.
 pub fn sort_by_high_half(mut values: Vec<u64>) -> Vec<u64> {
     const DIGIT: u32 = 11;
-    let mut other = vec![0u64; values.len()];
-    for shift in [32, 32 + DIGIT, 32 + 2 * DIGIT] {
-        let digit = |v: u64| ((v >> shift) & ((1 << DIGIT) - 1)) as usize;
-        let mut starts = [0usize; 1 << DIGIT];
-        for &v in &values {
-            starts[digit(v)] += 1;
+    const SHIFTS: [u32; 3] = [32, 32 + DIGIT, 32 + 2 * DIGIT];
+    let digit = |v: u64, shift: u32| ((v >> shift) & ((1 << DIGIT) - 1)) as usize;
+    let mut counts = [[0u32; 1 << DIGIT]; 3];
+    for &v in &values {
+        for (c, shift) in counts.iter_mut().zip(SHIFTS) {
+            c[digit(v, shift)] += 1;
         }
+    }
+    let mut other = vec![0u64; values.len()];
+    for (mut starts, shift) in counts.into_iter().zip(SHIFTS) {
         let mut at = 0;
         for s in starts.iter_mut() {
             let n = *s;
@@ -131,8 +152,8 @@ pub fn sort_by_high_half(mut values: Vec<u64>) -> Vec<u64> {
             at += n;
         }
         for &v in &values {
-            let d = digit(v);
-            other[starts[d]] = v;
+            let d = digit(v, shift);
+            other[starts[d] as usize] = v;
             starts[d] += 1;
         }
         std::mem::swap(&mut values, &mut other);
@@ -195,6 +216,9 @@ mod tests {
         for (i, window) in text.windows(SHINGLE_LEN).enumerate() {
             assert_eq!(hashes[i], hash_shingle(window));
         }
+        let keys: Vec<u32> = hashes.iter().map(|&h| key_of(h)).collect();
+        assert_eq!(shingle_keys(&text), keys);
+        assert!(shingle_keys(&text[..4]).is_empty());
     }
 
     #[test]

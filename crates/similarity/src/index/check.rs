@@ -3,7 +3,8 @@
 //! The time goes to two places, both kept proportional to the work that can find something:
 //! - candidate selection: each distinct posting key of the query is looked up once per segment, in key
 //!   order (so the look-ups walk the postings forwards instead of jumping about memory);
-//! - the candidates: each one's stored features are read once and sorted by a radix sort, template
+//! - the candidates: each one's text and stored features are read once, the keys of its 5-grams
+//!   recomputed from the text (normalise and hash) and sorted by a radix sort, template
 //!   text is found from the candidate's own fingerprints (a few thousand look-ups in the small set of
 //!   template keys, not one per 5-gram in a set of every frequent 5-gram) and removed once, and the
 //!   similarities are branch-free merges of sorted lists.

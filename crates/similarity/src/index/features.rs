@@ -1,39 +1,31 @@
-//! What a check needs about an indexed document, stored next to its text so a check never normalises
-//! or re-hashes a candidate: the 32-bit key of every 5-gram in text order, the map from normalised
-//! positions back to original offsets, and the sections in normalised positions.
+//! What a check needs about an indexed document besides what its text gives back: the map from
+//! normalised positions back to original offsets, and the sections in normalised positions. The
+//! 32-bit key of every 5-gram is not stored: a check recomputes it from the stored text (normalise and
+//! hash, the indexing floor's work, ≈ 250 µs for 20,000 chars) for the few dozen candidates it aligns,
+//! where storing it cost every indexed document 4 bytes per 5-gram written and synced (45 % of a
+//! segment).
 //!
-//! Binary layout, little-endian: `n`, `n` keys (u32); `r`, `r` offset runs (u32 position, u32
-//! offset); `k`, `k` sections (u16 name length, UTF-8 name, u32 from, u32 to). Four bytes per 5-gram
-//! (it was twelve: a 64-bit hash and a position, sorted by hash): the list sorted by key is rebuilt
-//! by a radix sort when a check reads it, which costs less than writing and reading it.
+//! Binary layout, little-endian: `r`, `r` offset runs (u32 position, u32 offset); `k`, `k` sections
+//! (u16 name length, UTF-8 name, u32 from, u32 to).
 
 use crate::compare::SectionRange;
-use crate::normalize::OffsetMap;
+use crate::normalize::{OffsetMap, normalize};
+use crate::shingle::shingle_keys;
 
-/// The stored analysis of one indexed document.
+/// The analysis of one indexed document a check works from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
-    /// Key of every 5-gram ([`crate::shingle::key_of`]), in text order.
+    /// Key of every 5-gram ([`crate::shingle::key_of`]), in text order, recomputed from the text.
     pub keys: Vec<u32>,
     pub offsets: OffsetMap,
     pub sections: Vec<SectionRange>,
 }
 
 impl Features {
-    pub fn encode(
-        keys: impl ExactSizeIterator<Item = u32>,
-        offsets: &OffsetMap,
-        sections: &[SectionRange],
-    ) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + keys.len() * 4 + offsets.runs().len() * 8);
+    /// The stored part: the offset map and the sections.
+    pub fn encode(offsets: &OffsetMap, sections: &[SectionRange]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + offsets.runs().len() * 8 + sections.len() * 24);
         let put = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&n.to_le_bytes());
-        put(keys.len() as u32, &mut out);
-        // Sized first and filled in place: a loop the compiler turns into wide stores.
-        let from = out.len();
-        out.resize(from + keys.len() * 4, 0);
-        for (slot, k) in out[from..].chunks_exact_mut(4).zip(keys) {
-            slot.copy_from_slice(&k.to_le_bytes());
-        }
         put(offsets.runs().len() as u32, &mut out);
         for &(p, o) in offsets.runs() {
             put(p, &mut out);
@@ -51,15 +43,12 @@ impl Features {
         out
     }
 
-    /// Decodes what [`Features::encode`] wrote; `None` when the bytes are not such a record.
-    pub fn decode(bytes: &[u8]) -> Option<Self> {
+    /// Decodes what [`Features::encode`] wrote and recomputes the keys of `text`, whose normalised
+    /// text had `normalized_len` chars when it was indexed; `None` when the bytes are not such a
+    /// record or the text no longer normalises to that length (a normaliser that changed would put
+    /// every offset in the wrong place).
+    pub fn decode(bytes: &[u8], text: &str, normalized_len: u32) -> Option<Self> {
         let mut input = Reader(bytes);
-        let n = input.u32()? as usize;
-        let keys: Vec<u32> = input
-            .take(n.checked_mul(4)?)?
-            .chunks_exact(4)
-            .map(|k| u32::from_le_bytes([k[0], k[1], k[2], k[3]]))
-            .collect();
         let runs = input.u32()? as usize;
         let runs = (0..runs)
             .map(|_| Some((input.u32()?, input.u32()?)))
@@ -72,8 +61,15 @@ impl Features {
                 Some((name, input.u32()?, input.u32()?))
             })
             .collect::<Option<Vec<_>>>()?;
-        input.0.is_empty().then_some(Self {
-            keys,
+        if !input.0.is_empty() {
+            return None;
+        }
+        let normalized = normalize(text);
+        if normalized.len() != normalized_len as usize {
+            return None;
+        }
+        Some(Self {
+            keys: shingle_keys(normalized.chars()),
             offsets: OffsetMap::from_runs(runs),
             sections,
         })
@@ -110,8 +106,9 @@ mod tests {
         let a = Digest::of(text);
         let sections = section_ranges(&a.normalized, &SectionRules::default().split(text));
         let offsets = OffsetMap::of(&a.normalized);
-        let bytes = Features::encode(a.keys().into_iter(), &offsets, &sections);
-        let f = Features::decode(&bytes).unwrap();
+        let bytes = Features::encode(&offsets, &sections);
+        let len = a.normalized.len() as u32;
+        let f = Features::decode(&bytes, text, len).unwrap();
         assert_eq!(f.keys, a.keys());
         let sorted = crate::shingle::sorted_keys(&f.keys);
         assert!(sorted.windows(2).all(|w| w[0] < w[1]));
@@ -119,6 +116,8 @@ mod tests {
         assert_eq!(f.offsets, offsets);
         assert_eq!(f.sections.len(), 2);
         assert_eq!(f.sections[1].0, "研究内容");
-        assert!(Features::decode(&bytes[..bytes.len() - 1]).is_none());
+        assert!(Features::decode(&bytes[..bytes.len() - 1], text, len).is_none());
+        // A text that does not normalise as it did when indexed is refused.
+        assert!(Features::decode(&bytes, text, len + 1).is_none());
     }
 }

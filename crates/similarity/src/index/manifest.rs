@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 
 pub const FILE_NAME: &str = "MANIFEST.json";
+/// The next manifest, written and synced before it replaces the manifest.
+const TMP_NAME: &str = "MANIFEST.json.tmp";
 const FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,8 +66,15 @@ impl Manifest {
 
     /// Atomically replaces the manifest of `dir` with `self`.
     pub fn store(&self, dir: &Path) -> Result<(), Error> {
-        let path = dir.join(FILE_NAME);
-        let tmp = dir.join(format!("{FILE_NAME}.tmp"));
+        self.stage(dir)?;
+        Self::commit_staged(dir)
+    }
+
+    /// Writes `self` to the temporary file beside the manifest and syncs it, without replacing the
+    /// manifest: [`Manifest::commit_staged`] does that. An add stages its manifest while it analyses
+    /// and writes its segment, so that its commit waits for one rename and one sync of the directory.
+    pub fn stage(&self, dir: &Path) -> Result<(), Error> {
+        let tmp = dir.join(TMP_NAME);
         let err = |source| Error::Io {
             path: tmp.clone(),
             source,
@@ -76,11 +85,13 @@ impl Manifest {
         })?;
         let mut file = File::create(&tmp).map_err(err)?;
         file.write_all(&bytes).map_err(err)?;
-        file.sync_all().map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        file.sync_all().map_err(err)
+    }
+
+    /// Replaces the manifest of `dir` with the one [`Manifest::stage`] wrote, durably.
+    pub fn commit_staged(dir: &Path) -> Result<(), Error> {
+        let path = dir.join(FILE_NAME);
+        std::fs::rename(dir.join(TMP_NAME), &path).map_err(|source| Error::Io { path, source })?;
         sync_dir(dir)
     }
 
@@ -92,7 +103,7 @@ impl Manifest {
     }
 }
 
-/// Makes renames in `dir` durable.
+/// Makes renames and new files in `dir` durable.
 pub fn sync_dir(dir: &Path) -> Result<(), Error> {
     File::open(dir)
         .and_then(|d| d.sync_all())

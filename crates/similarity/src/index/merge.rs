@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use super::manifest::{SegmentEntry, sync_dir};
 use super::postings::{Postings, SMALL_SEGMENT};
-use super::segment::{NewDoc, Segment, Writer};
+use super::segment::{MERGE_SYNC_EVERY, NewDoc, Segment, Writer};
 use super::{Index, take_postings};
 use crate::Error;
 
@@ -178,7 +178,7 @@ impl MergeJob {
             .iter()
             .map(|entry| Segment::open(&self.dir.join(&entry.file)))
             .collect::<Result<_, _>>()?;
-        let mut writer = Writer::create(&self.dir.join(&self.file))?;
+        let mut writer = Writer::create(&self.dir.join(&self.file), MERGE_SYNC_EVERY)?;
         let mut kept = Vec::with_capacity(segments.len());
         // `key << 32 | ordinal` in the merged segment, of every posting of a document kept.
         let mut pairs: Vec<u64> = Vec::new();

@@ -9,7 +9,7 @@
 //! (12 bytes per document and band) and the winnowing postings (4 bytes each in a segment of at most
 //! 65,536 documents), all by ordinal in the segment; and the [template](templates) keys, computed from
 //! the postings. Texts, signatures and stored analyses ([`features`]) stay on disk; a check reads the
-//! features of its candidates and never normalises or hashes their texts again.
+//! text and features of each candidate it aligns and recomputes the keys of the text's 5-grams.
 
 mod check;
 mod features;
@@ -33,23 +33,24 @@ use crate::minhash::{Lsh, Signature};
 use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::{SectionRules, Splitter};
-use crate::shingle::{distinct_of_sorted, key_of, sort_by_high_half, sorted_keys};
+use crate::shingle::{distinct_of_sorted, sorted_keys};
 use crate::winnow::{covered_by, posting_key};
 use features::Features;
-use manifest::{Manifest, SegmentEntry, sync_dir};
-use postings::Postings;
-use segment::{DocMeta, NewDoc, Segment, Writer};
+use manifest::{Manifest, SegmentEntry};
+use postings::{Postings, TASKS, task_of};
+use segment::{ADD_SYNC_EVERY, DocMeta, NewDoc, Segment, Writer};
 use templates::Templates;
 
 /// `(key, position)` of the 5-grams of a text, sorted.
 type Positioned = Vec<(u32, u32)>;
 
-/// A segment just written: its documents' metadata, its postings and LSH tables.
-type Written = (Vec<DocMeta>, (Postings, Lsh));
+/// A segment just written: its documents' metadata, its postings and LSH tables, and the template keys
+/// of the index with it.
+type Written = (Vec<DocMeta>, Postings, Lsh, Templates);
 
 /// What one thread keeps of the documents it analysed for a new segment: its postings
-/// (`key << 32 | ordinal`, sorted) and the signatures by ordinal.
-type ThreadPart = (Vec<u64>, Vec<(u32, Signature)>);
+/// (`key << 32 | ordinal`, by [`task_of`] their key) and the signatures by ordinal.
+type ThreadPart = (Vec<Vec<u64>>, Vec<(u32, Signature)>);
 
 /// Settings of an index (not stored: pass the same ones every time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,13 +278,23 @@ impl Index {
             .map(|i| i as u32)
             .collect();
         let path = self.dir.join(&file);
-        let (mut metas, (postings, lsh)) = self.write_segment(&path, &docs)?;
-        sync_dir(&self.dir)?;
         manifest.segments.push(SegmentEntry {
             file,
             deleted: superseded.clone(),
         });
-        manifest.store(&self.dir)?;
+        // The new manifest is written and synced beside the current one while the segment is
+        // analysed and written; it replaces the current one only once the segment is synced.
+        let (written, staged) = std::thread::scope(|scope| {
+            let staged = scope.spawn(|| manifest.stage(&self.dir));
+            let written = self.write_segment(&path, &docs);
+            (written, staged.join())
+        });
+        let (mut metas, postings, lsh, templates) = written?;
+        staged.map_err(|_| Error::Io {
+            path: self.dir.clone(),
+            source: std::io::Error::other("写入清单的线程异常退出"),
+        })??;
+        Manifest::commit_staged(&self.dir)?;
 
         // Committed: bring the in-memory state in line.
         for (seg, entry) in manifest
@@ -303,31 +314,32 @@ impl Index {
             meta.signature = Vec::new();
         }
         self.push_segment(Segment::written(&path, metas), postings, lsh, &superseded);
-        self.refresh_templates();
+        self.templates = templates;
         Ok(Added {
             added: docs.len() - superseded.len(),
             replaced,
         })
     }
 
-    /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata and its
-    /// postings and LSH tables.
+    /// Analyses `docs` and writes them as the segment `path`, synced; returns its metadata, its
+    /// postings and LSH tables, and the template keys of the index once the segment is in it.
     ///
     /// Writing overlaps analysing: each thread of the pool takes the next document to analyse, keeps its
     /// postings and signature, and hands the rest to a writer thread, which writes the documents in
     /// order (holding back the few analysed ahead of their turn) and syncs the file every few megabytes,
     /// so that the final sync waits for little. No thread waits for another between documents. Each
-    /// thread sorts its postings when it has no document left; the sorted parts are merged and written
-    /// last.
+    /// thread gathers its postings by range of keys as it goes; the ranges are then sorted in
+    /// parallel and written last, and the LSH tables and templates are built while they are synced.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
         let splitter = self.settings.sections.splitter();
-        let threads = rayon::current_num_threads().max(1);
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
-            // Bounded: when the disk is slower than the analysis, the analysis waits.
-            let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(8 * threads);
+            // Bounded: when the disk is slower than the analysis, the analysis waits. But not by the
+            // few documents analysed during one sync (tens of milliseconds on some disks): the
+            // analysis would stop at every sync. What waits here is small (the text stays in `docs`).
+            let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(WAITING);
             let writer = scope.spawn(move || {
-                let mut writer = Writer::create(path)?;
+                let mut writer = Writer::create(path, ADD_SYNC_EVERY)?;
                 let mut ahead: HashMap<usize, Prepared> = HashMap::new();
                 let mut turn = 0;
                 for (i, p) in receive {
@@ -355,17 +367,15 @@ impl Index {
                 Ok::<_, Error>(writer)
             });
             let parts: Vec<ThreadPart> = rayon::broadcast(|_| {
-                let (mut pairs, mut signatures) = (Vec::new(), Vec::new());
+                let (mut pieces, mut signatures) = (vec![Vec::new(); TASKS], Vec::new());
                 loop {
                     let ordinal = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = docs.get(ordinal) else { break };
-                    let p = Prepared::of(&d.text, &splitter);
-                    // In any order, with repeats: building the postings sorts them and drops repeats.
-                    pairs.extend(
-                        p.keys
-                            .iter()
-                            .map(|&k| (u64::from(k) << 32) | ordinal as u64),
-                    );
+                    let mut p = Prepared::of(&d.text, &splitter);
+                    // With repeats: building the postings sorts them and drops repeats.
+                    for k in std::mem::take(&mut p.keys) {
+                        pieces[task_of(k)].push((u64::from(k) << 32) | ordinal as u64);
+                    }
                     if let Ok(sig) = Signature::try_from(p.signature.as_slice()) {
                         signatures.push((ordinal as u32, sig));
                     }
@@ -374,21 +384,22 @@ impl Index {
                         break;
                     }
                 }
-                // A thread's documents come in order, so a stable sort by key sorts its pairs.
-                (sort_by_high_half(pairs), signatures)
+                (pieces, signatures)
             });
             drop(send);
-            let (pairs, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
-            let tables = (
-                Postings::from_sorted_parts(pairs),
-                Lsh::build(signatures.iter().flatten().map(|(o, s)| (*o, s))),
-            );
-            let writer = writer.join().map_err(|_| Error::Io {
-                path: path.to_owned(),
-                source: std::io::Error::other("写入线程异常退出"),
-            })??;
-            let metas = writer.finish(&tables.0)?;
-            Ok((metas, tables))
+            let (pieces, signatures): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+            let postings = Postings::from_pieces(pieces);
+            let writer = writer.join().map_err(|_| thread_failed(path))??;
+            let (metas, lsh, templates) = std::thread::scope(|inner| {
+                let finishing = inner.spawn(|| writer.finish(&postings));
+                let lsh = Lsh::build(signatures.iter().flatten().map(|(o, s)| (*o, s)));
+                let mut all: Vec<&Postings> = self.segments.iter().map(|s| &s.postings).collect();
+                all.push(&postings);
+                let templates = templates::of_postings(&all, self.settings.template_cap);
+                (finishing.join(), lsh, templates)
+            });
+            let metas = metas.map_err(|_| thread_failed(path))??;
+            Ok((metas, postings, lsh, templates))
         })
     }
 
@@ -468,6 +479,9 @@ impl Index {
     }
 }
 
+/// Analysed documents waiting for the writer of a new segment, at most.
+const WAITING: usize = 256;
+
 /// What [`Index::add`] keeps of a document's analysis: what goes into the segment.
 struct Prepared {
     signature: Vec<u32>,
@@ -484,15 +498,19 @@ impl Prepared {
             &splitter.split_normalized(text, &a.normalized),
         );
         Self {
-            features: Features::encode(
-                a.hashes.iter().map(|&h| key_of(h)),
-                &OffsetMap::of(&a.normalized),
-                &sections,
-            ),
+            features: Features::encode(&OffsetMap::of(&a.normalized), &sections),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
             keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,
         }
+    }
+}
+
+/// The error of a thread writing `path` that panicked.
+fn thread_failed(path: &Path) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other("写入线程异常退出"),
     }
 }
 

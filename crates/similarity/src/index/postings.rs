@@ -50,6 +50,88 @@ pub struct Postings {
 /// Postings per bucket aimed at.
 const PER_BUCKET: usize = 32;
 
+/// Top bits of a key that choose its task in [`Postings::from_pieces`] (at most 16, the fewest bits
+/// that choose a bucket).
+const TASK_BITS: u32 = 6;
+/// Tasks of [`Postings::from_pieces`].
+pub const TASKS: usize = 1 << TASK_BITS;
+
+/// The task of [`Postings::from_pieces`] that takes the postings of `key`.
+pub fn task_of(key: u32) -> usize {
+    (key >> (32 - TASK_BITS)) as usize
+}
+
+/// Bits per digit of the radix sort of a task's postings: two digits cover the key below the task's
+/// bits, and 8,192 counters fit in the first-level cache.
+const DIGIT: u32 = (32 - TASK_BITS).div_ceil(2);
+
+/// `values` (`key << 32 | ordinal`, of one task) sorted by key, stably: a least-significant-digit
+/// radix sort of the key's bits below the task's, each pass stable.
+fn sort_keys_below_task(mut values: Vec<u64>) -> Vec<u64> {
+    let mut other = vec![0u64; values.len()];
+    for shift in [32, 32 + DIGIT] {
+        let digit = |v: u64| ((v >> shift) & ((1 << DIGIT) - 1)) as usize;
+        let mut starts = [0u32; 1 << DIGIT];
+        for &v in &values {
+            starts[digit(v)] += 1;
+        }
+        let mut at = 0;
+        for s in starts.iter_mut() {
+            let n = *s;
+            *s = at;
+            at += n;
+        }
+        for &v in &values {
+            let d = digit(v);
+            other[starts[d] as usize] = v;
+            starts[d] += 1;
+        }
+        std::mem::swap(&mut values, &mut other);
+    }
+    values
+}
+
+/// Sorts by ordinal each run of values sorted by key that share a key: the values are then sorted.
+fn sort_ordinals_of_equal_keys(values: &mut [u64]) {
+    let key = |v: u64| v >> 32;
+    let mut from = 0;
+    while from < values.len() {
+        let k = key(values[from]);
+        let to = from + values[from..].iter().take_while(|&&v| key(v) == k).count();
+        if to - from > 1 {
+            values[from..to].sort_unstable();
+        }
+        from = to;
+    }
+}
+
+/// Top bits of the key that choose the bucket of postings, for `count` postings.
+fn bits_for(count: usize) -> u32 {
+    (count / PER_BUCKET).max(1).ilog2().clamp(16, 24)
+}
+
+/// The `count` values of `runs` one after the other, each converted by `each`, filled in parallel.
+fn gather<T: Copy + Default + Send>(
+    runs: &[Vec<u64>],
+    count: usize,
+    each: impl Fn(u64) -> T + Sync,
+) -> Vec<T> {
+    let mut out = vec![T::default(); count];
+    let mut rest = out.as_mut_slice();
+    let mut pieces = Vec::with_capacity(runs.len());
+    for run in runs {
+        let (piece, tail) = rest.split_at_mut(run.len());
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces.into_par_iter().zip(runs).for_each(|(piece, run)| {
+        for (slot, &v) in piece.iter_mut().zip(run) {
+            *slot = each(v);
+        }
+    });
+    out
+}
+
 /// Most documents in a segment whose ordinals take 16 bits.
 pub const SMALL_SEGMENT: usize = 1 << 16;
 
@@ -92,21 +174,6 @@ impl Holders<'_> {
     }
 }
 
-/// The sorted `a` and `b` as one sorted list.
-fn merge(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        let first = x <= y;
-        out.push(if first { x } else { y });
-        i += usize::from(first);
-        j += usize::from(!first);
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
 impl Postings {
     /// From `(key, ordinal)` pairs in any order.
     #[cfg(test)]
@@ -119,22 +186,74 @@ impl Postings {
         Self::from_sorted(packed)
     }
 
-    /// From parts of `key << 32 | ordinal` values, each sorted: merged two by two (each merge a
-    /// single pass without a branch on which side is smaller), where sorting them all together took
-    /// several times longer.
-    pub fn from_sorted_parts(mut parts: Vec<Vec<u64>>) -> Self {
-        while parts.len() > 1 {
-            let mut merged = Vec::with_capacity(parts.len().div_ceil(2));
-            let mut rest = parts.into_iter();
-            while let Some(a) = rest.next() {
-                merged.push(match rest.next() {
-                    Some(b) => merge(&a, &b),
-                    None => a,
-                });
-            }
-            parts = merged;
+    /// From `key << 32 | ordinal` values gathered by [`task_of`] their key, `pieces[part][task]`,
+    /// with repeats, each part's in order of ordinal (those of an add: each of its threads gathers
+    /// the postings of the documents it analyses, in the order it takes them, as it goes).
+    ///
+    /// Built in parallel, one task per range of keys, which bucket boundaries never cross (a task's
+    /// range is a run of whole buckets): each task sorts its values and drops repeats, then
+    /// each counts its buckets and fills its share of the arrays. The sort is a radix sort of the
+    /// key's bits below the task's, in two passes; it is stable, and each part holds its values in
+    /// order of ordinal, so only the few keys that several parts hold need their ordinals sorted
+    /// afterwards. Tasks are equal ranges of keys, not of postings: fingerprint keys (window minima)
+    /// crowd towards small values, and the first task of 200 documents holds an eighth of them
+    /// (tasks of equal shares, tried, were not measurably faster on a loaded machine). Sorting each thread's postings whole and merging them was most of the time
+    /// between the end of an add's analysis and its commit.
+    pub fn from_pieces(pieces: Vec<Vec<Vec<u64>>>) -> Self {
+        let runs: Vec<Vec<u64>> = (0..TASKS)
+            .into_par_iter()
+            .map(|task| {
+                let mut run: Vec<u64> = Vec::with_capacity(
+                    pieces.iter().map(|p| p.get(task).map_or(0, Vec::len)).sum(),
+                );
+                for part in &pieces {
+                    run.extend_from_slice(part.get(task).map_or(&[][..], Vec::as_slice));
+                }
+                let mut run = sort_keys_below_task(run);
+                sort_ordinals_of_equal_keys(&mut run);
+                run.dedup();
+                run
+            })
+            .collect();
+        drop(pieces);
+        Self::from_runs(runs)
+    }
+
+    /// From the values of each task's range of keys, sorted without repeats, in order of task.
+    fn from_runs(runs: Vec<Vec<u64>>) -> Self {
+        let count: usize = runs.iter().map(Vec::len).sum();
+        let bits = bits_for(count);
+        let most = runs
+            .par_iter()
+            .filter_map(|m| m.iter().map(|&v| v as u32).max())
+            .max();
+        let key = |v: u64| (v >> 32) as u32;
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        let per_task = 1 << (bits - TASK_BITS);
+        starts[1..]
+            .par_chunks_mut(per_task)
+            .zip(&runs)
+            .enumerate()
+            .for_each(|(task, (counts, run))| {
+                let first = task * per_task;
+                for &v in run {
+                    counts[(key(v) >> (32 - bits)) as usize - first] += 1;
+                }
+            });
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
         }
-        Self::from_sorted(parts.pop().unwrap_or_default())
+        let docs = match u16::try_from(most.unwrap_or(0)) {
+            Ok(_) => Ordinals::Small(gather(&runs, count, |v| v as u16)),
+            Err(_) => Ordinals::Large(gather(&runs, count, |v| v as u32)),
+        };
+        Self {
+            starts,
+            bits,
+            low: gather(&runs, count, |v| key(v) as u16),
+            docs,
+            documents: most.map_or(0, |m| m as usize + 1),
+        }
     }
 
     /// From `key << 32 | ordinal` values in any order, sorted in place: no second copy of the pairs
@@ -149,7 +268,7 @@ impl Postings {
         debug_assert!(packed.windows(2).all(|w| w[0] <= w[1]));
         packed.dedup();
         let key = |v: u64| (v >> 32) as u32;
-        let bits = (packed.len() / PER_BUCKET).max(1).ilog2().clamp(16, 24);
+        let bits = bits_for(packed.len());
         let mut starts = vec![0u32; (1 << bits) + 1];
         for &v in &packed {
             starts[(key(v) >> (32 - bits)) as usize + 1] += 1;
@@ -370,11 +489,17 @@ mod tests {
             .map(|i| (u64::from(key(i as u32)) << 32) | (i % 1000))
             .collect();
         pairs.sort_unstable_by_key(|&v| v as u32);
-        let mut parts: Vec<Vec<u64>> = pairs.chunks(1_234_567).map(<[u64]>::to_vec).collect();
-        for part in &mut parts {
-            part.sort_unstable();
+        // Gathered by task in parts holding ordinals from the highest down (each in order), with
+        // repeats.
+        let mut pieces: Vec<Vec<Vec<u64>>> = Vec::new();
+        for chunk in pairs.chunks(1_234_567).rev() {
+            let mut part = vec![Vec::new(); TASKS];
+            for &v in chunk.iter().chain(&chunk[..10]) {
+                part[task_of((v >> 32) as u32)].push(v);
+            }
+            pieces.push(part);
         }
-        let q = Postings::from_sorted_parts(parts);
+        let q = Postings::from_pieces(pieces);
         let r = Postings::from_unsorted_in_place(pairs);
         assert_eq!((r.bits, &r.starts, &r.low), (p.bits, &p.starts, &p.low));
         assert_eq!((q.bits, &q.starts, &q.low), (p.bits, &p.starts, &p.low));
@@ -389,13 +514,30 @@ mod tests {
         let expected = (0..5_000_000).filter(|&i| key(i) >> 16 == prefix).count();
         assert_eq!(lows.len(), expected);
         assert!(Postings::default().lows_of_prefix(3).is_empty());
-        let few = Postings::from_sorted_parts(vec![
-            vec![5 << 32, (9 << 32) | 1],
-            vec![(9 << 32) | 1],
-            vec![],
+        let piece = |values: &[u64]| {
+            let mut part = vec![Vec::new(); TASKS];
+            for &v in values {
+                part[task_of((v >> 32) as u32)].push(v);
+            }
+            part
+        };
+        // As two threads take documents in turn: the first 0, 3 and 70,000, the second 1 and 2.
+        let few = Postings::from_pieces(vec![
+            piece(&[
+                5 << 32,
+                (7 << 32) | 3,
+                (9 << 32) | 3,
+                (u64::from(u32::MAX) << 32) | 70_000,
+            ]),
+            piece(&[(9 << 32) | 1, (7 << 32) | 2, (9 << 32) | 2, (9 << 32) | 2]),
+            Vec::new(),
         ]);
-        assert_eq!(get(&few, 9), vec![1]);
+        assert_eq!(get(&few, 9), vec![1, 2, 3]);
+        assert_eq!(get(&few, 7), vec![2, 3]);
         assert_eq!(get(&few, 5), vec![0]);
+        assert_eq!(get(&few, u32::MAX), vec![70_000]);
+        assert_eq!(few.documents(), 70_001);
+        assert_eq!(Postings::from_pieces(Vec::new()).get(5).len(), 0);
     }
 
     #[test]

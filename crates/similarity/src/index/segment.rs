@@ -10,6 +10,8 @@
 //! stores the postings built, where version 2 stored each document's posting keys for every open to
 //! sort again. Version 4 has the same layout; its 5-gram keys, fingerprints and signatures come from
 //! another shingle hash ([`crate::shingle`]), so those of a version 3 segment would match nothing.
+//! Version 5 no longer stores the key of every 5-gram in a document's features (a check recomputes
+//! them from the text, which is written just before the features, so both are read at once).
 //! Earlier versions are refused with a message saying the index must be rebuilt.
 
 use std::fs::{File, OpenOptions};
@@ -19,17 +21,21 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::features::Features;
+use super::manifest::sync_dir;
 use super::postings::Postings;
 use crate::Error;
 
-const MAGIC: &[u8; 8] = b"SLSIMSG4";
+const MAGIC: &[u8; 8] = b"SLSIMSG5";
 /// Earlier formats, recognised to say so.
-const OLD_MAGICS: [&[u8; 8]; 3] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3"];
+const OLD_MAGICS: [&[u8; 8]; 4] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3", b"SLSIMSG4"];
 /// The trailer: where the postings and the metadata start (u64 each, little-endian).
 const TRAILER_LEN: u64 = 16;
-/// Bytes written between two syncs of a segment being written: the disk writes them out while the
-/// writer goes on, and the final sync, which the commit waits for, has only the rest to write.
-const SYNC_EVERY: u64 = 8 << 20;
+/// Bytes written between two syncs of a segment being written by a merge: the disk writes them out
+/// while the writer goes on, and the final sync has only the rest to write.
+pub const MERGE_SYNC_EVERY: u64 = 8 << 20;
+/// The same for an add, whose commit waits for the final sync: less is left to it, for a few more
+/// syncs on the writer's thread, which the analysis does not wait for.
+pub const ADD_SYNC_EVERY: u64 = 2 << 20;
 
 /// What a segment stores about one document besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,15 +77,14 @@ fn corrupt(path: &Path, reason: &str) -> Error {
     }
 }
 
-/// Writes a segment to `path` (through a temporary file, synced before the rename, so `path` is either
-/// absent or complete).
+/// Writes a segment to `path`, synced.
 #[cfg(test)]
 pub fn write(
     path: &Path,
     docs: Vec<NewDoc<'_>>,
     postings: &Postings,
 ) -> Result<Vec<DocMeta>, Error> {
-    let mut writer = Writer::create(path)?;
+    let mut writer = Writer::create(path, MERGE_SYNC_EVERY)?;
     for doc in docs {
         writer.push(doc)?;
     }
@@ -87,37 +92,43 @@ pub fn write(
 }
 
 /// A segment being written document by document, so that a merge never holds all its documents in
-/// memory. Nothing is visible at `path` until [`Writer::finish`].
+/// memory.
+///
+/// It is written under its final name: no manifest names it until [`Writer::finish`] has synced it,
+/// and a file left by an interrupted write is ignored, then overwritten by the next write that takes
+/// its name. Its directory entry is synced when it is created, while the caller is still analysing
+/// or reading documents, so that the commit does not wait for that sync.
 pub struct Writer {
     path: PathBuf,
-    tmp: PathBuf,
     out: BufWriter<File>,
     offset: u64,
     metas: Vec<DocMeta>,
     /// `offset` at the last sync.
     synced: u64,
+    /// Bytes written between two syncs.
+    sync_every: u64,
 }
 
 impl Writer {
-    pub fn create(path: &Path) -> Result<Self, Error> {
-        let tmp = path.with_extension("tmp");
-        let file = File::create(&tmp).map_err(io_error(&tmp))?;
+    pub fn create(path: &Path, sync_every: u64) -> Result<Self, Error> {
+        let file = File::create(path).map_err(io_error(path))?;
+        sync_dir(path.parent().unwrap_or(Path::new(".")))?;
         // Texts and features (tens of kilobytes each) are larger than the buffer and go to the file
         // directly, without a copy into it; the buffer gathers only the small writes.
         let mut out = BufWriter::with_capacity(16 << 10, file);
-        out.write_all(MAGIC).map_err(io_error(&tmp))?;
+        out.write_all(MAGIC).map_err(io_error(path))?;
         Ok(Self {
             path: path.to_owned(),
-            tmp,
             out,
             offset: MAGIC.len() as u64,
             metas: Vec::new(),
             synced: 0,
+            sync_every,
         })
     }
 
     pub fn push(&mut self, doc: NewDoc<'_>) -> Result<(), Error> {
-        let err = io_error(&self.tmp);
+        let err = io_error(&self.path);
         self.out.write_all(doc.text.as_bytes()).map_err(&err)?;
         self.out.write_all(&doc.features).map_err(&err)?;
         let features_offset = self.offset + doc.text.len() as u64;
@@ -129,7 +140,7 @@ impl Writer {
             ..doc.meta
         });
         self.offset = features_offset + doc.features.len() as u64;
-        if self.offset - self.synced >= SYNC_EVERY {
+        if self.offset - self.synced >= self.sync_every {
             self.out.flush().map_err(&err)?;
             self.out.get_ref().sync_data().map_err(&err)?;
             self.synced = self.offset;
@@ -140,7 +151,7 @@ impl Writer {
     /// Syncs what has been written so far: called once the last document is pushed, while the
     /// postings are still being built, so that [`Writer::finish`] has only them and the metadata to sync.
     pub fn sync(&mut self) -> Result<(), Error> {
-        let err = io_error(&self.tmp);
+        let err = io_error(&self.path);
         self.out.flush().map_err(&err)?;
         self.out.get_ref().sync_data().map_err(&err)?;
         self.synced = self.offset;
@@ -148,20 +159,19 @@ impl Writer {
     }
 
     /// Writes the postings (of the documents pushed, by their order), the metadata and the trailer,
-    /// syncs and renames.
+    /// and syncs: the segment may then be named in the manifest.
     pub fn finish(mut self, postings: &Postings) -> Result<Vec<DocMeta>, Error> {
-        let err = io_error(&self.tmp);
+        let err = io_error(&self.path);
         let postings_offset = self.offset;
         let meta_offset = postings_offset + postings.write_to(&mut self.out).map_err(&err)?;
         let meta = Meta { docs: self.metas };
-        let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.tmp, &e.to_string()))?;
+        let bytes = postcard::to_stdvec(&meta).map_err(|e| corrupt(&self.path, &e.to_string()))?;
         self.out.write_all(&bytes).map_err(&err)?;
         for n in [postings_offset, meta_offset] {
             self.out.write_all(&n.to_le_bytes()).map_err(&err)?;
         }
         let file = self.out.into_inner().map_err(|e| err(e.into_error()))?;
         file.sync_all().map_err(&err)?;
-        std::fs::rename(&self.tmp, &self.path).map_err(io_error(&self.path))?;
         Ok(meta.docs)
     }
 }
@@ -271,12 +281,24 @@ impl Segment {
         self.read_range(doc.features_offset, doc.features_len)
     }
 
-    /// The stored analysis of document `ordinal` of this segment.
+    /// The analysis of document `ordinal` of this segment: its stored features, and the keys of its
+    /// 5-grams recomputed from its text. A writer puts the features right after the text, so both
+    /// come in one read.
     pub fn read_features(&self, ordinal: usize) -> Result<Features, Error> {
         let doc = self.doc(ordinal)?;
-        let bytes = self.read_features_bytes(ordinal)?;
-        Features::decode(&bytes)
-            .ok_or_else(|| corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id)))
+        let broken = || corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id));
+        if doc.features_offset != doc.text_offset + u64::from(doc.text_len) {
+            return Err(broken());
+        }
+        let len = doc
+            .text_len
+            .checked_add(doc.features_len)
+            .ok_or_else(broken)?;
+        let bytes = self.read_range(doc.text_offset, len)?;
+        let (text, features) = bytes.split_at(doc.text_len as usize);
+        let text = std::str::from_utf8(text)
+            .map_err(|_| corrupt(&self.path, &format!("文档“{}”的正文不是 UTF-8", doc.id)))?;
+        Features::decode(features, text, doc.normalized_len).ok_or_else(broken)
     }
 }
 
@@ -303,9 +325,12 @@ mod tests {
         let path = dir.path().join("seg-1.seg");
         let docs = vec![
             NewDoc {
-                meta: meta("a"),
+                meta: DocMeta {
+                    normalized_len: 5,
+                    ..meta("a")
+                },
                 text: "第一篇，正文",
-                features: Features::encode([7].into_iter(), &Default::default(), &[]),
+                features: Features::encode(&Default::default(), &[]),
             },
             NewDoc {
                 meta: meta("b"),
@@ -323,14 +348,15 @@ mod tests {
         assert_eq!(read, vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)]);
         assert_eq!(seg.read_text(0).unwrap(), "第一篇，正文");
         assert_eq!(seg.read_text(1).unwrap(), "第二篇");
-        assert_eq!(seg.read_features(0).unwrap().keys, vec![7]);
+        // "第一篇，正文" normalises to five chars: one 5-gram.
+        let keys = crate::shingle::shingle_keys(&['第', '一', '篇', '正', '文']);
+        assert_eq!(seg.read_features(0).unwrap().keys, keys);
         assert!(
             seg.read_features(1)
                 .unwrap_err()
                 .to_string()
                 .contains("已损坏")
         );
-        assert!(!path.with_extension("tmp").exists());
     }
 
     #[test]

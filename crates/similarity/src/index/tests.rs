@@ -290,24 +290,28 @@ fn check_among_only_compares_allowed_sources() {
 }
 
 #[test]
-fn index_written_with_the_previous_shingle_hash_asks_for_a_rebuild() {
-    let dir = tempfile::tempdir().unwrap();
-    open(dir.path())
-        .add(vec![doc("A", "", text(50, 300))])
-        .unwrap();
-    // The same index as format 3 wrote it, as far as its header tells: its keys are of the old hash.
-    let segment = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "seg"))
-        .unwrap();
-    let mut bytes = std::fs::read(&segment).unwrap();
-    bytes[..8].copy_from_slice(b"SLSIMSG3");
-    std::fs::write(&segment, bytes).unwrap();
-    let err = Index::open(dir.path(), Settings::default()).unwrap_err();
-    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
-    assert!(
-        err.to_string().contains("请删除索引目录后重建索引"),
-        "{err}"
-    );
+fn index_written_in_a_previous_format_asks_for_a_rebuild() {
+    // Format 3 has the keys of the old hash; format 4 stores every 5-gram's key in the features,
+    // which format 5 reads as offsets.
+    for magic in [b"SLSIMSG3", b"SLSIMSG4"] {
+        let dir = tempfile::tempdir().unwrap();
+        open(dir.path())
+            .add(vec![doc("A", "", text(50, 300))])
+            .unwrap();
+        // The same index as that format wrote it, as far as its header tells.
+        let segment = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "seg"))
+            .unwrap();
+        let mut bytes = std::fs::read(&segment).unwrap();
+        bytes[..8].copy_from_slice(magic);
+        std::fs::write(&segment, bytes).unwrap();
+        let err = Index::open(dir.path(), Settings::default()).unwrap_err();
+        assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+        assert!(
+            err.to_string().contains("请删除索引目录后重建索引"),
+            "{err}"
+        );
+    }
 }
