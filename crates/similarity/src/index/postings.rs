@@ -197,8 +197,9 @@ impl Postings {
     /// order of ordinal, so only the few keys that several parts hold need their ordinals sorted
     /// afterwards. Tasks are equal ranges of keys, not of postings: fingerprint keys (window minima)
     /// crowd towards small values, and the first task of 200 documents holds an eighth of them
-    /// (tasks of equal shares, tried, were not measurably faster on a loaded machine). Sorting each thread's postings whole and merging them was most of the time
-    /// between the end of an add's analysis and its commit.
+    /// (tasks of equal shares, tried, were not measurably faster on a loaded machine). Sorting each
+    /// thread's postings whole and merging them was most of the time between the end of an add's
+    /// analysis and its commit.
     pub fn from_pieces(pieces: Vec<Vec<Vec<u64>>>) -> Self {
         let runs: Vec<Vec<u64>> = (0..TASKS)
             .into_par_iter()
