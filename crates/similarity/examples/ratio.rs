@@ -17,6 +17,8 @@ use similarity::{DocId, Document, Index, Settings};
 
 #[path = "../bench/docs.rs"]
 mod docs;
+#[path = "../bench/process.rs"]
+mod process;
 
 fn main() {
     let runs: usize = std::env::args()
@@ -37,7 +39,7 @@ fn main() {
     let (mut floor, mut add) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
     let (mut floor_cpu, mut add_cpu) = (0.0, 0.0);
     for _ in 0..runs {
-        let cpu = cpu_seconds();
+        let cpu = process::cpu_seconds();
         let started = Instant::now();
         let folded = raw
             .par_iter()
@@ -48,18 +50,18 @@ fn main() {
             })
             .reduce(|| 0, |a, b| a ^ b);
         floor.push(started.elapsed());
-        floor_cpu += cpu_seconds() - cpu;
+        floor_cpu += process::cpu_seconds() - cpu;
         std::hint::black_box(folded);
 
         let dir = tempfile::tempdir_in("/var/tmp").expect("临时目录");
         let batch = docs.clone();
-        let cpu = cpu_seconds();
+        let cpu = process::cpu_seconds();
         let started = Instant::now();
         let mut index = Index::open(dir.path(), Settings::default()).expect("打开索引");
         index.add(batch).expect("加入索引");
         drop(index);
         add.push(started.elapsed());
-        add_cpu += cpu_seconds() - cpu;
+        add_cpu += process::cpu_seconds() - cpu;
     }
     floor.sort_unstable();
     add.sort_unstable();
@@ -84,19 +86,4 @@ fn main() {
         add_cpu * 1e3 / runs as f64,
         add_cpu / floor_cpu,
     );
-}
-
-/// User and system time of this process so far, in seconds (Linux, 100 ticks a second).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (in parentheses, which may hold spaces): utime is the 14th field
-    // of the line, the 12th after the name.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: Vec<f64> = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() / 100.0
 }

@@ -17,6 +17,8 @@ use similarity::{DocId, Document, Index, Settings};
 
 #[path = "../bench/docs.rs"]
 mod docs;
+#[path = "../bench/process.rs"]
+mod process;
 
 const BATCH: &str = "1000";
 /// Checks timed by `scale check` unless `SCALE_CHECKS` says otherwise (more, to profile them).
@@ -112,7 +114,7 @@ fn check(dir: &str) {
         .max(1);
     let mut times: Vec<Duration> = Vec::with_capacity(checks);
     let mut ratio = 0.0;
-    let cpu_before = cpu_seconds();
+    let cpu_before = process::cpu_seconds();
     for _ in 0..checks {
         let started = Instant::now();
         let report = index.check(&query).expect("查重");
@@ -121,7 +123,7 @@ fn check(dir: &str) {
     }
     // Processor time (both cores together) tells what a check costs on a machine shared with other
     // work, where the elapsed times above also count the waits.
-    let cpu = (cpu_seconds() - cpu_before) / checks as f64;
+    let cpu = (process::cpu_seconds() - cpu_before) / checks as f64;
     times.sort_unstable();
     println!(
         "{} documents in {} segments, opened in {:.1} s; check median {:.1} ms, slowest {:.1} ms, \
@@ -136,21 +138,6 @@ fn check(dir: &str) {
         memory(),
         disk_size(dir)
     );
-}
-
-/// User and system time of this process so far, in seconds (Linux, 100 ticks a second).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (in parentheses, which may hold spaces): utime is the 14th field
-    // of the line, the 12th after the name.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: Vec<f64> = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() / 100.0
 }
 
 /// Resident and peak resident memory of this process (Linux).
