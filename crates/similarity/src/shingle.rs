@@ -48,32 +48,22 @@ pub fn hash_shingle(chars: &[char]) -> u64 {
 
 /// Hashes of every shingle, in text order: entry `i` covers chars `i..i + SHINGLE_LEN`.
 pub fn shingle_hashes(chars: &[char]) -> Vec<u64> {
-    let Some(first) = chars.get(..SHINGLE_LEN - 1) else {
-        return Vec::new();
-    };
-    let mut packed = first.iter().fold(0, |packed, &c| push(packed, c));
-    chars[SHINGLE_LEN - 1..]
-        .iter()
-        .map(|&c| {
-            packed = push(packed, c);
-            mix(packed)
-        })
-        .collect()
+    rolling_hashes(chars).collect()
 }
 
 /// [`key_of`] of every shingle's hash, in text order: what a check recomputes of an indexed text.
 pub fn shingle_keys(chars: &[char]) -> Vec<u32> {
-    let Some(first) = chars.get(..SHINGLE_LEN - 1) else {
-        return Vec::new();
-    };
+    rolling_hashes(chars).map(key_of).collect()
+}
+
+/// The hash of every shingle, the five chars packed as they roll in.
+fn rolling_hashes(chars: &[char]) -> impl Iterator<Item = u64> + '_ {
+    let (first, rest) = chars.split_at(chars.len().min(SHINGLE_LEN - 1));
     let mut packed = first.iter().fold(0, |packed, &c| push(packed, c));
-    chars[SHINGLE_LEN - 1..]
-        .iter()
-        .map(|&c| {
-            packed = push(packed, c);
-            key_of(mix(packed))
-        })
-        .collect()
+    rest.iter().map(move |&c| {
+        packed = push(packed, c);
+        mix(packed)
+    })
 }
 
 /// The set of shingle hashes, sorted and without repeats.
