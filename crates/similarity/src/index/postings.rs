@@ -61,48 +61,83 @@ pub fn task_of(key: u32) -> usize {
     (key >> (32 - TASK_BITS)) as usize
 }
 
-/// Bits per digit of the radix sort of a task's postings: two digits cover the key below the task's
-/// bits, and 8,192 counters fit in the first-level cache.
-const DIGIT: u32 = (32 - TASK_BITS).div_ceil(2);
+/// Bits of the key below the task's that file a task's values into groups of equal top 16 bits
+/// (the fewest bits that choose a bucket): 1,024 counters, in the first-level cache.
+const GROUP_BITS: u32 = 16 - TASK_BITS;
 
-/// `values` (`key << 32 | ordinal`, of one task) sorted by key, stably: a least-significant-digit
-/// radix sort of the key's bits below the task's, each pass stable.
-fn sort_keys_below_task(mut values: Vec<u64>) -> Vec<u64> {
-    let mut other = vec![0u64; values.len()];
-    for shift in [32, 32 + DIGIT] {
-        let digit = |v: u64| ((v >> shift) & ((1 << DIGIT) - 1)) as usize;
-        let mut starts = [0u32; 1 << DIGIT];
-        for &v in &values {
-            starts[digit(v)] += 1;
-        }
-        let mut at = 0;
-        for s in starts.iter_mut() {
-            let n = *s;
-            *s = at;
-            at += n;
-        }
-        for &v in &values {
-            let d = digit(v);
-            other[starts[d] as usize] = v;
-            starts[d] += 1;
-        }
-        std::mem::swap(&mut values, &mut other);
-    }
-    values
+/// The group of a `key << 32 | ordinal` value within its task.
+fn group_of(v: u64) -> usize {
+    ((v >> 48) & ((1 << GROUP_BITS) - 1)) as usize
 }
 
-/// Sorts by ordinal each run of values sorted by key that share a key: the values are then sorted.
-fn sort_ordinals_of_equal_keys(values: &mut [u64]) {
-    let key = |v: u64| v >> 32;
-    let mut from = 0;
-    while from < values.len() {
-        let k = key(values[from]);
-        let to = from + values[from..].iter().take_while(|&&v| key(v) == k).count();
-        if to - from > 1 {
-            values[from..to].sort_unstable();
+/// One task's values sorted (by key, then ordinal, with repeats), and the highest ordinal.
+struct TaskValues {
+    values: Vec<u64>,
+    most: Option<u32>,
+}
+
+impl TaskValues {
+    /// Counts the values of each group and files them (a counting sort by the group, reading the
+    /// parts where they are), then sorts each group: a few dozen values for an add of a few
+    /// hundred documents, in cache. Two passes over the values, where a radix sort of the whole
+    /// key took four passes over arrays much larger than the cache.
+    fn of<'a>(slices: impl Iterator<Item = &'a [u64]> + Clone) -> Self {
+        let mut groups = vec![0u32; (1 << GROUP_BITS) + 1];
+        let mut most = None;
+        for slice in slices.clone() {
+            for &v in slice {
+                groups[group_of(v) + 1] += 1;
+                most = most.max(Some(v as u32));
+            }
         }
-        from = to;
+        for g in 1..groups.len() {
+            groups[g] += groups[g - 1];
+        }
+        let mut next = groups.clone();
+        let mut values = vec![0u64; groups[groups.len() - 1] as usize];
+        for slice in slices {
+            for &v in slice {
+                let g = group_of(v);
+                values[next[g] as usize] = v;
+                next[g] += 1;
+            }
+        }
+        for g in groups.windows(2) {
+            values[g[0] as usize..g[1] as usize].sort_unstable();
+        }
+        Self { values, most }
     }
+
+    /// The task's share of the postings, with buckets of the top `bits` bits of the key, the task's
+    /// first being `first_bucket`: each key's ordinals once, in order.
+    fn postings(self, bits: u32, first_bucket: usize, buckets: usize) -> TaskPostings {
+        let mut out = TaskPostings {
+            low: Vec::with_capacity(self.values.len()),
+            docs: Vec::with_capacity(self.values.len()),
+            bucket_sizes: vec![0; buckets],
+            most: self.most,
+        };
+        let mut previous = None;
+        for &v in &self.values {
+            if previous != Some(v) {
+                let key = (v >> 32) as u32;
+                out.low.push(key as u16);
+                out.docs.push(v as u32);
+                out.bucket_sizes[(key >> (32 - bits)) as usize - first_bucket] += 1;
+                previous = Some(v);
+            }
+        }
+        out
+    }
+}
+
+/// One task's share of the postings: the low halves of the keys, the ordinals, the number of
+/// postings in each of the task's buckets, and the highest ordinal.
+struct TaskPostings {
+    low: Vec<u16>,
+    docs: Vec<u32>,
+    bucket_sizes: Vec<u32>,
+    most: Option<u32>,
 }
 
 /// Top bits of the key that choose the bucket of postings, for `count` postings.
@@ -110,13 +145,12 @@ fn bits_for(count: usize) -> u32 {
     (count / PER_BUCKET).max(1).ilog2().clamp(16, 24)
 }
 
-/// The `count` values of `runs` one after the other, each converted by `each`, filled in parallel.
-fn gather<T: Copy + Default + Send>(
-    runs: &[Vec<u64>],
-    count: usize,
-    each: impl Fn(u64) -> T + Sync,
+/// The values of `runs` one after the other, each converted by `each`, filled in parallel.
+fn gather<S: Sync, T: Copy + Default + Send>(
+    runs: &[&[S]],
+    each: impl Fn(&S) -> T + Sync,
 ) -> Vec<T> {
-    let mut out = vec![T::default(); count];
+    let mut out = vec![T::default(); runs.iter().map(|r| r.len()).sum()];
     let mut rest = out.as_mut_slice();
     let mut pieces = Vec::with_capacity(runs.len());
     for run in runs {
@@ -125,7 +159,7 @@ fn gather<T: Copy + Default + Send>(
         rest = tail;
     }
     pieces.into_par_iter().zip(runs).for_each(|(piece, run)| {
-        for (slot, &v) in piece.iter_mut().zip(run) {
+        for (slot, v) in piece.iter_mut().zip(run.iter()) {
             *slot = each(v);
         }
     });
@@ -191,68 +225,46 @@ impl Postings {
     /// the postings of the documents it analyses, in the order it takes them, as it goes).
     ///
     /// Built in parallel, one task per range of keys, which bucket boundaries never cross (a task's
-    /// range is a run of whole buckets): each task sorts its values and drops repeats, then
-    /// each counts its buckets and fills its share of the arrays. The sort is a radix sort of the
-    /// key's bits below the task's, in two passes; it is stable, and each part holds its values in
-    /// order of ordinal, so only the few keys that several parts hold need their ordinals sorted
-    /// afterwards. Tasks are equal ranges of keys, not of postings: fingerprint keys (window minima)
-    /// crowd towards small values, and the first task of 200 documents holds an eighth of them
-    /// (tasks of equal shares, tried, were not measurably faster on a loaded machine). Sorting each
-    /// thread's postings whole and merging them was most of the time between the end of an add's
-    /// analysis and its commit.
+    /// range is a run of whole buckets): each task files its values by their key's top 16 bits and
+    /// sorts each such group ([`TaskValues::of`]), then drops repeats as it counts its buckets and
+    /// fills its share of the arrays; the shares are then put one after the other. Tasks are equal
+    /// ranges of keys, not of postings: fingerprint keys (window minima) crowd towards small values,
+    /// and the first task of 200 documents holds an eighth of them (tasks of equal shares, tried,
+    /// were not measurably faster on a loaded machine). Sorting each thread's postings whole and
+    /// merging them was most of the time between the end of an add's analysis and its commit; a
+    /// least-significant-digit radix sort of each task's keys after that, 15 % slower than the
+    /// groups.
     pub fn from_pieces(pieces: Vec<Vec<Vec<u64>>>) -> Self {
-        let runs: Vec<Vec<u64>> = (0..TASKS)
+        // Chosen from the count with repeats, which is known before the sort.
+        let bits = bits_for(pieces.iter().flatten().map(Vec::len).sum());
+        let per_task = 1 << (bits - TASK_BITS);
+        let tasks: Vec<TaskPostings> = (0..TASKS)
             .into_par_iter()
             .map(|task| {
-                let mut run: Vec<u64> = Vec::with_capacity(
-                    pieces.iter().map(|p| p.get(task).map_or(0, Vec::len)).sum(),
-                );
-                for part in &pieces {
-                    run.extend_from_slice(part.get(task).map_or(&[][..], Vec::as_slice));
-                }
-                let mut run = sort_keys_below_task(run);
-                sort_ordinals_of_equal_keys(&mut run);
-                run.dedup();
-                run
+                let slices = pieces
+                    .iter()
+                    .filter_map(move |part| part.get(task))
+                    .map(Vec::as_slice);
+                TaskValues::of(slices).postings(bits, task * per_task, per_task)
             })
             .collect();
         drop(pieces);
-        Self::from_runs(runs)
-    }
-
-    /// From the values of each task's range of keys, sorted without repeats, in order of task.
-    fn from_runs(runs: Vec<Vec<u64>>) -> Self {
-        let count: usize = runs.iter().map(Vec::len).sum();
-        let bits = bits_for(count);
-        let most = runs
-            .par_iter()
-            .filter_map(|m| m.iter().map(|&v| v as u32).max())
-            .max();
-        let key = |v: u64| (v >> 32) as u32;
-        let mut starts = vec![0u32; (1 << bits) + 1];
-        let per_task = 1 << (bits - TASK_BITS);
-        starts[1..]
-            .par_chunks_mut(per_task)
-            .zip(&runs)
-            .enumerate()
-            .for_each(|(task, (counts, run))| {
-                let first = task * per_task;
-                for &v in run {
-                    counts[(key(v) >> (32 - bits)) as usize - first] += 1;
-                }
-            });
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
+        let most = tasks.iter().filter_map(|t| t.most).max();
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        starts.push(0u32);
+        for size in tasks.iter().flat_map(|t| &t.bucket_sizes) {
+            starts.push(starts[starts.len() - 1] + size);
         }
-        let docs = match u16::try_from(most.unwrap_or(0)) {
-            Ok(_) => Ordinals::Small(gather(&runs, count, |v| v as u16)),
-            Err(_) => Ordinals::Large(gather(&runs, count, |v| v as u32)),
-        };
+        let lows: Vec<&[u16]> = tasks.iter().map(|t| t.low.as_slice()).collect();
+        let docs: Vec<&[u32]> = tasks.iter().map(|t| t.docs.as_slice()).collect();
         Self {
-            starts,
             bits,
-            low: gather(&runs, count, |v| key(v) as u16),
-            docs,
+            low: gather(&lows, |&low| low),
+            docs: match u16::try_from(most.unwrap_or(0)) {
+                Ok(_) => Ordinals::Small(gather(&docs, |&d| d as u16)),
+                Err(_) => Ordinals::Large(gather(&docs, |&d| d)),
+            },
+            starts,
             documents: most.map_or(0, |m| m as usize + 1),
         }
     }
