@@ -16,6 +16,8 @@ use unicode_normalization::char::is_combining_mark;
 pub struct Normalized {
     chars: Vec<char>,
     offsets: Vec<u32>,
+    line_ends: Vec<u32>,
+    original_len: u32,
 }
 
 impl Normalized {
@@ -32,6 +34,17 @@ impl Normalized {
 
     pub fn len(&self) -> usize {
         self.chars.len()
+    }
+
+    /// For each line break (`'\n'`) of the original text, the char offset just after it: where
+    /// [`crate::section`] looks for headings, noted while normalising instead of searched again.
+    pub fn line_ends(&self) -> &[u32] {
+        &self.line_ends
+    }
+
+    /// Chars in the original text.
+    pub fn original_len(&self) -> u32 {
+        self.original_len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -60,20 +73,25 @@ pub struct OffsetMap {
 impl OffsetMap {
     pub fn of(normalized: &Normalized) -> Self {
         let offsets = &normalized.offsets;
-        // Every position is written to the next free slot, which only moves on where a run starts:
-        // no branch on that, which a text with punctuation every few chars would mispredict often.
-        let mut runs = vec![(0u32, 0u32); offsets.len()];
+        // Every position is written to the next free slot of a small buffer, which only moves on
+        // where a run starts: no branch on that, which a text with punctuation every few chars
+        // would mispredict often. The buffer is emptied into the runs when it may be full.
+        const BUFFER: usize = 256;
+        let mut buffer = [(0u32, 0u32); BUFFER];
+        let mut runs = Vec::with_capacity(offsets.len() / 8 + 1);
         let mut len = 0;
         // Position 0 always starts a run: no offset is expected before it.
         let mut expected = offsets.first().map_or(0, |&o| o ^ 1);
-        for (position, &offset) in (0u32..).zip(offsets) {
-            // `len` is at most `position`: in bounds.
-            runs[len] = (position, offset);
-            len += usize::from(offset != expected);
-            expected = offset + 1;
+        for (positions, chunk) in (0u32..).step_by(BUFFER).zip(offsets.chunks(BUFFER)) {
+            for (position, &offset) in (positions..).zip(chunk) {
+                // `len` is at most the number of positions of this chunk before this one.
+                buffer[len] = (position, offset);
+                len += usize::from(offset != expected);
+                expected = offset + 1;
+            }
+            runs.extend_from_slice(&buffer[..len]);
+            len = 0;
         }
-        runs.truncate(len);
-        runs.shrink_to_fit();
         Self { runs }
     }
 
@@ -116,6 +134,8 @@ pub fn normalize(text: &str) -> Normalized {
     let mut out = Normalized {
         chars: Vec::with_capacity(text.len() / 3 + 16),
         offsets: Vec::with_capacity(text.len() / 3 + 16),
+        line_ends: Vec::new(),
+        original_len: 0,
     };
     let mut at = 0;
     let mut offset = 0u32;
@@ -153,6 +173,9 @@ pub fn normalize(text: &str) -> Normalized {
             out.offsets.push(offset);
         } else if entry == DROP {
             cluster = (at, offset, out.chars.len());
+            if lead == b'\n' {
+                out.line_ends.push(offset + 1);
+            }
         } else {
             let Some(c) = text[at..].chars().next() else {
                 break;
@@ -183,6 +206,7 @@ pub fn normalize(text: &str) -> Normalized {
         at += width;
         offset += 1;
     }
+    out.original_len = offset;
     out
 }
 
@@ -425,6 +449,9 @@ mod tests {
         let mut cluster = String::new();
         let mut chars = text.chars().zip(0u32..).peekable();
         while let Some((c, offset)) = chars.next() {
+            if c == '\n' {
+                out.line_ends.push(offset + 1);
+            }
             let alone = chars.peek().is_none_or(|&(next, _)| !joins(next));
             let stable = c.is_ascii()
                 || ('\u{3400}'..='\u{4DBF}').contains(&c)
@@ -442,6 +469,7 @@ mod tests {
                 emit(table.get(c), offset, &mut out);
             }
         }
+        out.original_len = text.chars().count() as u32;
         out
     }
 

@@ -90,12 +90,12 @@ impl SectionRules {
     /// Sections of `text` in order, covering it from the first non-empty line to the end. Text before the
     /// first heading forms a section named [`UNTITLED`] when it has any letters or digits.
     pub fn split(&self, text: &str) -> Vec<Section> {
-        self.split_normalized(text, &normalize(text))
+        self.split_normalized(&normalize(text))
     }
 
-    /// [`SectionRules::split`] given the normalisation of `text`: see [`Splitter::split_normalized`].
-    pub fn split_normalized(&self, text: &str, normalized: &Normalized) -> Vec<Section> {
-        self.splitter().split_normalized(text, normalized)
+    /// [`SectionRules::split`] given the normalisation of the text: see [`Splitter::split_normalized`].
+    pub fn split_normalized(&self, normalized: &Normalized) -> Vec<Section> {
+        self.splitter().split_normalized(normalized)
     }
 }
 
@@ -109,16 +109,19 @@ pub struct Splitter<'a> {
 }
 
 impl Splitter<'_> {
-    /// [`SectionRules::split`] given the normalisation of `text`, which the index has already made:
-    /// a line's normalised chars are a slice of it (no combining cluster spans a line break), so
-    /// the text is not normalised a second time line by line.
-    pub fn split_normalized(&self, text: &str, normalized: &Normalized) -> Vec<Section> {
+    /// [`SectionRules::split`] given the normalisation of the text, which the index has already
+    /// made: a line's normalised chars are a slice of it (no combining cluster spans a line break),
+    /// and normalising noted where the lines end, so the text is neither normalised a second time
+    /// line by line nor searched for line breaks.
+    pub fn split_normalized(&self, normalized: &Normalized) -> Vec<Section> {
         let mut sections: Vec<Section> = Vec::new();
         let mut offset = 0u32;
         let mut from = 0;
-        for line in text.split_inclusive('\n') {
-            let line_len = line.chars().count() as u32;
-            let to = from + position_in(&normalized.offsets()[from..], offset + line_len);
+        let len = normalized.original_len();
+        // The last line has no line break when the text does not end with one.
+        let last = (normalized.line_ends().last().copied().unwrap_or(0) < len).then_some(len);
+        for end in normalized.line_ends().iter().copied().chain(last) {
+            let to = from + position_in(&normalized.offsets()[from..], end);
             if let Some(i) = heading_of(&normalized.chars()[from..to], &self.matchers) {
                 match sections.last_mut() {
                     Some(last) => last.end = offset,
@@ -137,7 +140,7 @@ impl Splitter<'_> {
                     end: u32::MAX,
                 });
             }
-            offset += line_len;
+            offset = end;
             from = to;
         }
         // `offset` is now the length of the text in chars.

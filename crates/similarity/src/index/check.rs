@@ -53,10 +53,7 @@ impl Index {
         candidates.dedup();
 
         let suspected = self.settings.thresholds.suspected;
-        let sections = self
-            .settings
-            .sections
-            .split_normalized(&doc.text, &query.normalized);
+        let sections = self.settings.sections.split_normalized(&query.normalized);
         let (_, query_kept) = self.sorted_and_kept(&query_keys);
         let query_set = distinct_of_sorted(&query_kept);
         let query_sections =

@@ -493,10 +493,7 @@ struct Prepared {
 impl Prepared {
     fn of(text: &str, splitter: &Splitter<'_>) -> Self {
         let a = Digest::of(text);
-        let sections = section_ranges(
-            &a.normalized,
-            &splitter.split_normalized(text, &a.normalized),
-        );
+        let sections = section_ranges(&a.normalized, &splitter.split_normalized(&a.normalized));
         Self {
             features: Features::encode(&OffsetMap::of(&a.normalized), &sections),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
