@@ -5,19 +5,23 @@
 //! gap-free numbers in commit order: on SQLite the transaction is `IMMEDIATE`, the only writer, and
 //! the number is the table's `AUTOINCREMENT` rowid; on PostgreSQL the insert advances the counter row
 //! of `audit_head`, which the next writer waits for)
-//! and refuses to commit a transaction that recorded no event. Hashing and the Merkle append happen
-//! after the commit, in `audit::integrate`. Dropping an `AuditedTx` without committing rolls
-//! everything back, the events included. A test
-//! (`tests/audit_enforced.rs`) checks that no other module opens a transaction or writes a business
-//! table. Tables outside the rule: `session` and `login_log` (operational records, kept by
-//! `auth::session` and `auth::login_log`), and the audit tables themselves.
+//! and refuses to commit a transaction that recorded no event. On SQLite, a transaction whose first
+//! change is an update writes that event with the update, in the same statement
+//! ([`AuditedTx::update`]): each statement is a hand-off to SQLite's thread, which costs more than
+//! the insert itself, and an edit then takes as many as without the audit. Hashing and the Merkle
+//! append happen after the commit, in `audit::integrate`. Dropping an `AuditedTx` without
+//! committing rolls everything back, the events included. A test (`tests/audit_enforced.rs`) checks
+//! that no other module opens a transaction or writes a business table. Tables outside the rule:
+//! `session` and `login_log` (operational records, kept by `auth::session` and
+//! `auth::login_log`), and the audit tables themselves.
 
 use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IntoActiveModel,
+    QueryTrait, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    TryIntoModel,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -76,12 +80,24 @@ pub struct AuditedTx {
     tx: DatabaseTransaction,
     actor: Actor,
     action: String,
-    /// Pending events keyed by (object type, object id), in first-touched order.
-    pending: Vec<((String, String), Changes)>,
+    /// Pending events, one per object, in first-touched order.
+    pending: Vec<Pending>,
 }
 
 /// Field-level changes of one object: field → [before, after].
 type Changes = BTreeMap<String, [Value; 2]>;
+
+/// The event of one object in a transaction, until the commit.
+struct Pending {
+    /// (object type, object id).
+    key: (String, String),
+    changes: Changes,
+    /// Its sequence number, when it was written with the statement that changed the object (SQLite:
+    /// see [`AuditedTx::update`]).
+    written: Option<i64>,
+    /// Whether the object changed again after its event was written.
+    changed_since: bool,
+}
 
 impl AuditedTx {
     /// Opens the write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock with the
@@ -126,20 +142,26 @@ impl AuditedTx {
         Ok(model)
     }
 
+    /// Updates a row. On SQLite, when it is the transaction's first change, its event is written by
+    /// the same statement as the update (see [`AuditedTx::update_with_event`]).
     pub async fn update<A>(
         &mut self,
         before: &<A::Entity as EntityTrait>::Model,
         am: A,
     ) -> Result<<A::Entity as EntityTrait>::Model, AuditedError>
     where
-        A: ActiveModelTrait + ActiveModelBehavior + Send,
-        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+        A: ActiveModelTrait
+            + ActiveModelBehavior
+            + TryIntoModel<<A::Entity as EntityTrait>::Model>
+            + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited + FromQueryResult,
     {
+        // Only the transaction's first event: the others keep their first-touched order after it.
+        if self.tx.get_database_backend() == DbBackend::Sqlite && self.pending.is_empty() {
+            return self.update_with_event(before, am).await;
+        }
         let model = am.update(&self.tx).await?;
-        let changes =
-            diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&model)?);
-        self.merge(model_key(&model), changes);
-        Ok(model)
+        self.record_update(before, model)
     }
 
     pub async fn delete<A>(
@@ -186,17 +208,144 @@ impl AuditedTx {
         self.merge((object.0.to_owned(), object.1.to_owned()), changes);
     }
 
+    /// The update of a row and its event in one statement (SQLite): the statement is the
+    /// transaction's only round trip to the database's thread besides the read before it and the
+    /// commit, so the audit adds no hand-off to the write it records.
+    ///
+    /// The event holds the changes from `before` to the row as `am` will make it; the row the
+    /// update returns must be that row.
+    async fn update_with_event<A>(
+        &mut self,
+        before: &<A::Entity as EntityTrait>::Model,
+        am: A,
+    ) -> Result<<A::Entity as EntityTrait>::Model, AuditedError>
+    where
+        A: ActiveModelTrait
+            + ActiveModelBehavior
+            + TryIntoModel<<A::Entity as EntityTrait>::Model>
+            + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited + FromQueryResult,
+    {
+        let am = A::before_save(am, &self.tx, false).await?;
+        let expected = am.clone().try_into_model()?;
+        let mut update = <A::Entity as EntityTrait>::update(am.clone())
+            .validate()?
+            .into_query();
+        if update.get_values().is_empty() {
+            // Nothing to write: sea-orm reads the row back instead, as `ActiveModelTrait::update`.
+            let model = <A::Entity as EntityTrait>::update(am)
+                .exec(&self.tx)
+                .await?;
+            let model = A::after_save(model, &self.tx, false).await?;
+            return self.record_update(before, model);
+        }
+        update.returning_all();
+        let changes =
+            diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&expected)?);
+        let key = model_key(&expected);
+        let update = DbBackend::Sqlite.build(&update);
+        let mut values = update.values.map(|v| v.0).unwrap_or_default();
+        values.extend(self.event_values(&key, &changes, crate::db::now_ms()));
+        let sql = format!(
+            "{}; {} RETURNING seq",
+            update.sql,
+            sequence_statement(DbBackend::Sqlite, 1)
+        );
+        let rows = self
+            .tx
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                values,
+            ))
+            .await?;
+        // The updated row, then the event's sequence number; no row updated, only the latter.
+        let [row, event] = &rows[..] else {
+            return Err(DbErr::RecordNotUpdated.into());
+        };
+        let model = <A::Entity as EntityTrait>::Model::from_query_result(row, "")?;
+        let seq: i64 = event.try_get("", "seq")?;
+        // The event was written from `expected`: what the database stored must be that. SQLite
+        // reports the row as the statement wrote it (no trigger can change that), and the models
+        // convert their values to the column types; a difference would be a defect, refused.
+        if to_fields(&model)? != to_fields(&expected)? {
+            return Err(AuditedError::Encoding(format!(
+                "{} {} 存入的值与审计事件不一致，已回滚",
+                key.0, key.1
+            )));
+        }
+        self.pending.push(Pending {
+            key,
+            changes,
+            written: Some(seq),
+            changed_since: false,
+        });
+        Ok(A::after_save(model, &self.tx, false).await?)
+    }
+
+    /// Records the update of `before` to `model` in the pending event of its object.
+    fn record_update<M: Audited>(&mut self, before: &M, model: M) -> Result<M, AuditedError> {
+        let changes = diff::<M>(&to_fields(before)?, &to_fields(&model)?);
+        self.merge(model_key(&model), changes);
+        Ok(model)
+    }
+
+    /// Replaces the changes of the event `seq` written earlier in this transaction (SQLite: only
+    /// [`AuditedTx::update_with_event`] writes one early).
+    async fn rewrite_event(&self, seq: i64, changes: &Changes) -> Result<(), AuditedError> {
+        let values = vec![
+            crate::audit::event::changes_json(changes).into(),
+            seq.into(),
+        ];
+        self.tx
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "UPDATE audit_pending SET changes = ? WHERE seq = ?",
+                values,
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// The written columns of one event ([`WRITTEN_COLUMNS`]), in order.
+    fn event_values(
+        &self,
+        (object_type, object_id): &(String, String),
+        changes: &Changes,
+        at_ms: i64,
+    ) -> [sea_orm::Value; 10] {
+        [
+            crate::audit::event::VERSION.into(),
+            at_ms.into(),
+            self.actor.user_id.into(),
+            self.actor.name.clone().into(),
+            self.actor.department_id.into(),
+            self.actor.ip.clone().into(),
+            self.action.clone().into(),
+            object_type.clone().into(),
+            object_id.clone().into(),
+            crate::audit::event::changes_json(changes).into(),
+        ]
+    }
+
     fn merge(&mut self, key: (String, String), changes: BTreeMap<String, [Value; 2]>) {
-        match self.pending.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, existing)) => {
+        match self.pending.iter_mut().find(|p| p.key == key) {
+            Some(existing) => {
+                existing.changed_since |= existing.written.is_some() && !changes.is_empty();
                 for (field, [before, after]) in changes {
                     existing
+                        .changes
                         .entry(field)
                         .and_modify(|pair| pair[1] = after.clone())
                         .or_insert([before, after]);
                 }
             }
-            None => self.pending.push((key, changes)),
+            None => self.pending.push(Pending {
+                key,
+                changes,
+                written: None,
+                changed_since: false,
+            }),
         }
     }
 
@@ -208,22 +357,17 @@ impl AuditedTx {
         let backend = self.tx.get_database_backend();
         let at_ms = crate::db::now_ms();
         let pending = std::mem::take(&mut self.pending);
-        for events in pending.chunks(EVENTS_PER_STATEMENT) {
+        for p in pending.iter().filter(|p| p.changed_since) {
+            if let Some(seq) = p.written {
+                self.rewrite_event(seq, &p.changes).await?;
+            }
+        }
+        let unwritten: Vec<&Pending> = pending.iter().filter(|p| p.written.is_none()).collect();
+        for events in unwritten.chunks(EVENTS_PER_STATEMENT) {
             let mut values: Vec<sea_orm::Value> =
                 Vec::with_capacity(events.len() * WRITTEN_COLUMNS.len());
-            for ((object_type, object_id), changes) in events {
-                values.extend([
-                    crate::audit::event::VERSION.into(),
-                    at_ms.into(),
-                    self.actor.user_id.into(),
-                    self.actor.name.clone().into(),
-                    self.actor.department_id.into(),
-                    self.actor.ip.clone().into(),
-                    self.action.clone().into(),
-                    object_type.clone().into(),
-                    object_id.clone().into(),
-                    crate::audit::event::changes_json(changes).into(),
-                ]);
+            for p in events {
+                values.extend(self.event_values(&p.key, &p.changes, at_ms));
             }
             let sql = sequence_statement(backend, events.len());
             self.tx

@@ -483,3 +483,87 @@ async fn text_with_quotes_backslashes_and_line_breaks_is_recorded_exactly() {
         .unwrap()
         .unwrap_or_else(|f| panic!("{f}"));
 }
+
+/// The department's current row, read in the transaction.
+async fn department_in(
+    tx: &app::db::audited::AuditedTx,
+    id: i64,
+) -> app::org::entities::department::Model {
+    use sea_orm::EntityTrait;
+    app::org::entities::department::Entity::find_by_id(id)
+        .one(tx.reader())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_updates_of_one_row_in_a_transaction_are_one_event_from_first_to_last() {
+    use sea_orm::IntoActiveModel;
+    let app = demo_app().await;
+    let seq = app.last_seq().await;
+    let department = app.department_id("高新技术处").await;
+    let mut tx = app::db::audited::AuditedTx::begin(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "org.dept.update",
+    )
+    .await
+    .unwrap();
+    // On SQLite the first update writes its event with it; the second changes that event.
+    let first = department_in(&tx, department).await;
+    let mut am = first.clone().into_active_model();
+    am.phone = Set(Some("0411-0001".into()));
+    let second = tx.update(&first, am).await.unwrap();
+    let mut am = second.clone().into_active_model();
+    am.phone = Set(Some("0411-0002".into()));
+    am.name = Set("高新技术与产业化处".into());
+    tx.update(&second, am).await.unwrap();
+    tx.commit().await.unwrap();
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (action, object_type, object_id, changes) = &events[0];
+    assert_eq!(
+        (action.as_str(), object_type.as_str(), object_id.as_str()),
+        ("org.dept.update", "department", department.to_string().as_str())
+    );
+    assert_eq!(changes["phone"], json!([first.phone, "0411-0002"]));
+    assert_eq!(changes["name"], json!(["高新技术处", "高新技术与产业化处"]));
+    assert_eq!(changes.as_object().map(|c| c.len()), Some(2), "{changes}");
+    // The row is what the event says.
+    app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+}
+
+#[tokio::test]
+async fn an_update_of_a_row_that_is_gone_fails_and_leaves_no_event() {
+    use sea_orm::IntoActiveModel;
+    let app = demo_app().await;
+    let seq = app.last_seq().await;
+    let department = app.department_id("高新技术处").await;
+    let mut tx = app::db::audited::AuditedTx::begin(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "org.dept.update",
+    )
+    .await
+    .unwrap();
+    let mut gone = department_in(&tx, department).await;
+    gone.id = i64::from(i32::MAX);
+    let mut am = gone.clone().into_active_model();
+    am.name = Set("不存在的处室".into());
+    let err = tx.update(&gone, am).await.unwrap_err();
+    assert!(err.to_string().contains("数据库错误"), "{err}");
+    drop(tx);
+    assert_eq!(app.last_seq().await, seq);
+    // The next change takes the next number: the event of the failed update left no gap.
+    edit_phone(&app.db, "测试", department, "0411-0003").await;
+    assert_eq!(app.events_after(seq).await.len(), 1);
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, seq + 1);
+}
