@@ -102,8 +102,9 @@ impl TaskValues {
                 next[g] += 1;
             }
         }
+        let mut scratch = Vec::new();
         for g in groups.windows(2) {
-            values[g[0] as usize..g[1] as usize].sort_unstable();
+            sort_group(&mut values[g[0] as usize..g[1] as usize], &mut scratch);
         }
         Self { values, most }
     }
@@ -128,6 +129,38 @@ impl TaskValues {
             }
         }
         out
+    }
+}
+
+/// Sorts the values of one group (keys sharing their top 16 bits). A large group (an add of
+/// thousands of documents) is first filed by the key's next 8 bits, a counting sort in the
+/// first-level cache, so that what is left to sort is again a few values at a time: sorting
+/// hundreds of values by comparison made an add of 10,000 documents 8 % slower.
+fn sort_group(group: &mut [u64], scratch: &mut Vec<u64>) {
+    const SMALL: usize = 64;
+    if group.len() <= SMALL {
+        group.sort_unstable();
+        return;
+    }
+    let digit = |v: u64| ((v >> 40) & 0xFF) as usize;
+    let mut starts = [0u32; 257];
+    for &v in group.iter() {
+        starts[digit(v) + 1] += 1;
+    }
+    for d in 1..starts.len() {
+        starts[d] += starts[d - 1];
+    }
+    scratch.clear();
+    scratch.resize(group.len(), 0);
+    let mut next = starts;
+    for &v in group.iter() {
+        let d = digit(v);
+        scratch[next[d] as usize] = v;
+        next[d] += 1;
+    }
+    group.copy_from_slice(scratch);
+    for run in starts.windows(2) {
+        group[run[0] as usize..run[1] as usize].sort_unstable();
     }
 }
 
