@@ -3,8 +3,8 @@
 //! The time goes to two places, both kept proportional to the work that can find something:
 //! - candidate selection: each distinct posting key of the query is looked up once per segment, in key
 //!   order (so the look-ups walk the postings forwards instead of jumping about memory);
-//! - the candidates: each one's text and stored features are read once, the keys of its 5-grams
-//!   recomputed from the text (normalise and hash) and sorted by a radix sort, template
+//! - the candidates: each one's text is read once, the keys of its 5-grams, its offset map and its
+//!   sections recomputed from it (normalise, hash, split) and the keys sorted by a radix sort, template
 //!   text is found from the candidate's own fingerprints (a few thousand look-ups in the small set of
 //!   template keys, not one per 5-gram in a set of every frequent 5-gram) and removed once, and the
 //!   similarities are branch-free merges of sorted lists.
@@ -53,7 +53,8 @@ impl Index {
         candidates.dedup();
 
         let suspected = self.settings.thresholds.suspected;
-        let sections = self.settings.sections.split_normalized(&query.normalized);
+        let splitter = self.settings.sections.splitter();
+        let sections = splitter.split_normalized(&query.normalized);
         let (_, query_kept) = self.sorted_and_kept(&query_keys);
         let query_set = distinct_of_sorted(&query_kept);
         let query_sections =
@@ -61,7 +62,7 @@ impl Index {
         let findings: Vec<Option<SourceFinding>> = candidates
             .par_iter()
             .map(|&d| {
-                let source = self.read_features(d)?;
+                let source = self.read_features(d, &splitter)?;
                 let (source_sorted, source_kept) = self.sorted_and_kept(&source.keys);
                 let whole =
                     Similarity::of(&query_set, &distinct_of_sorted(&source_kept), |_| false);

@@ -6,7 +6,7 @@
 //! 1. [`Index::start_merge`] chooses the smallest segment files, as many as fit in one segment whose
 //!    postings keep 16-bit ordinals, and reserves a name for the result;
 //! 2. [`MergeJob::run`] (on any thread, while the index goes on answering checks and taking additions
-//!    and deletions) copies the live documents' texts and stored features into the new segment and
+//!    and deletions) copies the live documents' texts into the new segment and
 //!    syncs it — nothing is re-analysed;
 //! 3. [`Index::finish_merge`] replaces the merged segments by the new one in the manifest (one atomic
 //!    rename), carries over deletions made meanwhile, and removes the old files.
@@ -196,7 +196,6 @@ impl MergeJob {
                 writer.push(NewDoc {
                     meta: meta.clone(),
                     text: &text,
-                    features: segment.read_features_bytes(ordinal as usize)?,
                 })?;
                 ordinals.push(ordinal);
             }

@@ -8,8 +8,9 @@
 //! In memory, per segment: each document's metadata (id, owner, positions in the file), the LSH buckets
 //! (12 bytes per document and band) and the winnowing postings (4 bytes each in a segment of at most
 //! 65,536 documents), all by ordinal in the segment; and the [template](templates) keys, computed from
-//! the postings. Texts, signatures and stored analyses ([`features`]) stay on disk; a check reads the
-//! text and features of each candidate it aligns and recomputes the keys of the text's 5-grams.
+//! the postings. Texts and signatures stay on disk; a check reads the text of each candidate it
+//! aligns and recomputes from it the keys of its 5-grams, its offset map and its sections
+//! ([`features`]).
 
 mod check;
 mod features;
@@ -27,10 +28,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::compare::{Similarity, section_ranges, without};
+use crate::compare::{Similarity, without};
 use crate::document::{Digest, DocId, Document};
 use crate::minhash::{Lsh, Signature};
-use crate::normalize::OffsetMap;
 use crate::report::Thresholds;
 use crate::section::{SectionRules, Splitter};
 use crate::shingle::{distinct_of_sorted, sorted_keys};
@@ -239,11 +239,18 @@ impl Index {
             .read_text(ordinal as usize)
     }
 
-    fn read_features(&self, doc: u32) -> Result<Features, Error> {
+    fn read_features(&self, doc: u32, splitter: &Splitter<'_>) -> Result<Features, Error> {
         let (seg, ordinal) = self.docs[doc as usize];
         self.segments[seg as usize]
             .segment
-            .read_features(ordinal as usize)
+            .read_features(ordinal as usize, splitter)
+    }
+
+    fn read_keys(&self, doc: u32) -> Result<Vec<u32>, Error> {
+        let (seg, ordinal) = self.docs[doc as usize];
+        self.segments[seg as usize]
+            .segment
+            .read_keys(ordinal as usize)
     }
 
     /// Adds documents as one new segment. A document whose id is already indexed (or repeated later in
@@ -331,7 +338,6 @@ impl Index {
     /// thread gathers its postings by range of keys as it goes; the ranges are then sorted in
     /// parallel and written last, and the LSH tables and templates are built while they are synced.
     fn write_segment(&self, path: &Path, docs: &[Document]) -> Result<Written, Error> {
-        let splitter = self.settings.sections.splitter();
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             // Bounded: when the disk is slower than the analysis, the analysis waits. But not by the
@@ -353,12 +359,9 @@ impl Index {
                                 text_offset: 0,
                                 text_len: 0,
                                 normalized_len: p.normalized_len,
-                                features_offset: 0,
-                                features_len: 0,
                                 signature: p.signature,
                             },
                             text: &d.text,
-                            features: p.features,
                         })?;
                         turn += 1;
                     }
@@ -371,7 +374,7 @@ impl Index {
                 loop {
                     let ordinal = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = docs.get(ordinal) else { break };
-                    let mut p = Prepared::of(&d.text, &splitter);
+                    let mut p = Prepared::of(&d.text);
                     // With repeats: building the postings sorts them and drops repeats.
                     for k in std::mem::take(&mut p.keys) {
                         pieces[task_of(k)].push((u64::from(k) << 32) | ordinal as u64);
@@ -447,7 +450,7 @@ impl Index {
         let sets: HashMap<u32, Vec<u32>> = involved
             .par_iter()
             .map(|&d| {
-                let (_, kept) = self.sorted_and_kept(&self.read_features(d)?.keys);
+                let (_, kept) = self.sorted_and_kept(&self.read_keys(d)?);
                 Ok((d, distinct_of_sorted(&kept)))
             })
             .collect::<Result<_, Error>>()?;
@@ -487,15 +490,12 @@ struct Prepared {
     signature: Vec<u32>,
     keys: Vec<u32>,
     normalized_len: u32,
-    features: Vec<u8>,
 }
 
 impl Prepared {
-    fn of(text: &str, splitter: &Splitter<'_>) -> Self {
+    fn of(text: &str) -> Self {
         let a = Digest::of(text);
-        let sections = section_ranges(&a.normalized, &splitter.split_normalized(&a.normalized));
         Self {
-            features: Features::encode(&OffsetMap::of(&a.normalized), &sections),
             signature: a.signature.map(|s| s.to_vec()).unwrap_or_default(),
             keys: a.fingerprints.iter().map(|f| posting_key(f.hash)).collect(),
             normalized_len: a.normalized.len() as u32,

@@ -1,9 +1,8 @@
 //! Segment files: an immutable batch of documents.
 //!
-//! Layout: `MAGIC`, per document its UTF-8 text and its [`Features`], the winnowing [postings](Postings)
-//! of the segment as they are held in memory, the postcard-encoded metadata, and a trailer giving where
-//! the postings and the metadata start. Texts and features are read on demand; opening reads the
-//! postings and the metadata.
+//! Layout: `MAGIC`, the UTF-8 text of each document, the winnowing [postings](Postings) of the segment
+//! as they are held in memory, the postcard-encoded metadata, and a trailer giving where the postings
+//! and the metadata start. Texts are read on demand; opening reads the postings and the metadata.
 //!
 //! Version 3 dropped the shingle document frequencies that version 2 kept after the documents (12 bytes
 //! per distinct 5-gram, streamed at every open; templates are now computed from the postings) and
@@ -12,7 +11,9 @@
 //! another shingle hash ([`crate::shingle`]), so those of a version 3 segment would match nothing.
 //! Version 5 no longer stores the key of every 5-gram in a document's features (a check recomputes
 //! them from the text, which is written just before the features, so both are read at once).
-//! Earlier versions are refused with a message saying the index must be rebuilt.
+//! Version 6 stores no features at all: a check recomputes a candidate's offset map and sections
+//! from its text too ([`Features::of`]). Earlier versions are refused with a message saying the
+//! index must be rebuilt.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -24,10 +25,17 @@ use super::features::Features;
 use super::manifest::sync_dir;
 use super::postings::Postings;
 use crate::Error;
+use crate::section::Splitter;
 
-const MAGIC: &[u8; 8] = b"SLSIMSG5";
+const MAGIC: &[u8; 8] = b"SLSIMSG6";
 /// Earlier formats, recognised to say so.
-const OLD_MAGICS: [&[u8; 8]; 4] = [b"SLSIMSG1", b"SLSIMSG2", b"SLSIMSG3", b"SLSIMSG4"];
+const OLD_MAGICS: [&[u8; 8]; 5] = [
+    b"SLSIMSG1",
+    b"SLSIMSG2",
+    b"SLSIMSG3",
+    b"SLSIMSG4",
+    b"SLSIMSG5",
+];
 /// The trailer: where the postings and the metadata start (u64 each, little-endian).
 const TRAILER_LEN: u64 = 16;
 /// Bytes written between two syncs of a segment being written by a merge: the disk writes them out
@@ -45,8 +53,6 @@ pub struct DocMeta {
     pub text_offset: u64,
     pub text_len: u32,
     pub normalized_len: u32,
-    pub features_offset: u64,
-    pub features_len: u32,
     /// MinHash signature; empty when the text has no 5-gram.
     pub signature: Vec<u32>,
 }
@@ -56,11 +62,10 @@ struct Meta {
     docs: Vec<DocMeta>,
 }
 
-/// A document to write: metadata without offsets, its text and its encoded [`Features`].
+/// A document to write: metadata without offsets, and its text.
 pub struct NewDoc<'a> {
     pub meta: DocMeta,
     pub text: &'a str,
-    pub features: Vec<u8>,
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -113,8 +118,8 @@ impl Writer {
     pub fn create(path: &Path, sync_every: u64) -> Result<Self, Error> {
         let file = File::create(path).map_err(io_error(path))?;
         sync_dir(path.parent().unwrap_or(Path::new(".")))?;
-        // Texts and features (tens of kilobytes each) are larger than the buffer and go to the file
-        // directly, without a copy into it; the buffer gathers only the small writes.
+        // Texts (tens of kilobytes each) are larger than the buffer and go to the file directly,
+        // without a copy into it; the buffer gathers only the small writes.
         let mut out = BufWriter::with_capacity(16 << 10, file);
         out.write_all(MAGIC).map_err(io_error(path))?;
         Ok(Self {
@@ -130,16 +135,12 @@ impl Writer {
     pub fn push(&mut self, doc: NewDoc<'_>) -> Result<(), Error> {
         let err = io_error(&self.path);
         self.out.write_all(doc.text.as_bytes()).map_err(&err)?;
-        self.out.write_all(&doc.features).map_err(&err)?;
-        let features_offset = self.offset + doc.text.len() as u64;
         self.metas.push(DocMeta {
             text_offset: self.offset,
             text_len: doc.text.len() as u32,
-            features_offset,
-            features_len: doc.features.len() as u32,
             ..doc.meta
         });
-        self.offset = features_offset + doc.features.len() as u64;
+        self.offset += doc.text.len() as u64;
         if self.offset - self.synced >= self.sync_every {
             self.out.flush().map_err(&err)?;
             self.out.get_ref().sync_data().map_err(&err)?;
@@ -230,10 +231,11 @@ impl Segment {
         file.read_exact(&mut bytes).map_err(&err)?;
         let meta: Meta = postcard::from_bytes(&bytes)
             .map_err(|e| corrupt(path, &format!("元数据无法解析（{e}）")))?;
-        if meta.docs.iter().any(|d| {
-            d.text_offset + u64::from(d.text_len) > postings_offset
-                || d.features_offset + u64::from(d.features_len) > postings_offset
-        }) {
+        if meta
+            .docs
+            .iter()
+            .any(|d| d.text_offset + u64::from(d.text_len) > postings_offset)
+        {
             return Err(corrupt(path, "文档正文超出范围"));
         }
         file.seek(SeekFrom::Start(postings_offset)).map_err(&err)?;
@@ -275,31 +277,34 @@ impl Segment {
             .map_err(|_| corrupt(&self.path, &format!("文档“{}”的正文不是 UTF-8", doc.id)))
     }
 
-    /// The stored analysis of document `ordinal` as written, for a merge to copy.
-    pub fn read_features_bytes(&self, ordinal: usize) -> Result<Vec<u8>, Error> {
+    /// The analysis of document `ordinal` of this segment, recomputed from its text.
+    pub fn read_features(
+        &self,
+        ordinal: usize,
+        splitter: &Splitter<'_>,
+    ) -> Result<Features, Error> {
         let doc = self.doc(ordinal)?;
-        self.read_range(doc.features_offset, doc.features_len)
+        Features::of(&self.read_text(ordinal)?, doc.normalized_len, splitter)
+            .ok_or_else(|| changed(&self.path, doc))
     }
 
-    /// The analysis of document `ordinal` of this segment: its stored features, and the keys of its
-    /// 5-grams recomputed from its text. A writer puts the features right after the text, so both
-    /// come in one read.
-    pub fn read_features(&self, ordinal: usize) -> Result<Features, Error> {
+    /// The keys of the 5-grams of document `ordinal`, recomputed from its text.
+    pub fn read_keys(&self, ordinal: usize) -> Result<Vec<u32>, Error> {
         let doc = self.doc(ordinal)?;
-        let broken = || corrupt(&self.path, &format!("文档“{}”的特征数据无法解析", doc.id));
-        if doc.features_offset != doc.text_offset + u64::from(doc.text_len) {
-            return Err(broken());
-        }
-        let len = doc
-            .text_len
-            .checked_add(doc.features_len)
-            .ok_or_else(broken)?;
-        let bytes = self.read_range(doc.text_offset, len)?;
-        let (text, features) = bytes.split_at(doc.text_len as usize);
-        let text = std::str::from_utf8(text)
-            .map_err(|_| corrupt(&self.path, &format!("文档“{}”的正文不是 UTF-8", doc.id)))?;
-        Features::decode(features, text, doc.normalized_len).ok_or_else(broken)
+        Features::keys_of(&self.read_text(ordinal)?, doc.normalized_len)
+            .ok_or_else(|| changed(&self.path, doc))
     }
+}
+
+/// The error of a stored text that no longer normalises to the length it had when it was indexed.
+fn changed(path: &Path, doc: &DocMeta) -> Error {
+    corrupt(
+        path,
+        &format!(
+            "文档“{}”的正文与建立索引时不一致（规范化后的长度不同），请重建索引",
+            doc.id
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -313,8 +318,6 @@ mod tests {
             text_offset: 0,
             text_len: 0,
             normalized_len: 3,
-            features_offset: 0,
-            features_len: 0,
             signature: vec![1, 2, 3],
         }
     }
@@ -330,12 +333,10 @@ mod tests {
                     ..meta("a")
                 },
                 text: "第一篇，正文",
-                features: Features::encode(&Default::default(), &[]),
             },
             NewDoc {
                 meta: meta("b"),
-                text: "第二篇",
-                features: vec![1, 2],
+                text: "第二篇 ",
             },
         ];
         let pairs = vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)];
@@ -347,16 +348,24 @@ mod tests {
         seg.postings.for_each(|k, d| read.push((k, d)));
         assert_eq!(read, vec![(5, 0), (9, 1), (70_000, 1), (u32::MAX, 0)]);
         assert_eq!(seg.read_text(0).unwrap(), "第一篇，正文");
-        assert_eq!(seg.read_text(1).unwrap(), "第二篇");
+        assert_eq!(seg.read_text(1).unwrap(), "第二篇 ");
         // "第一篇，正文" normalises to five chars: one 5-gram.
         let keys = crate::shingle::shingle_keys(&['第', '一', '篇', '正', '文']);
-        assert_eq!(seg.read_features(0).unwrap().keys, keys);
-        assert!(
-            seg.read_features(1)
-                .unwrap_err()
-                .to_string()
-                .contains("已损坏")
-        );
+        let rules = crate::section::SectionRules::default();
+        let features = seg.read_features(0, &rules.splitter()).unwrap();
+        assert_eq!(features.keys, keys);
+        assert_eq!(features.offsets.offset(3), 4);
+        assert_eq!(seg.read_keys(0).unwrap(), keys);
+        // "第二篇 " normalises to three chars, as its metadata says; five would be another text.
+        assert!(seg.read_keys(1).unwrap().is_empty());
+        let mut changed = seg;
+        changed.docs[1].normalized_len = 5;
+        for err in [
+            changed.read_keys(1).unwrap_err(),
+            changed.read_features(1, &rules.splitter()).unwrap_err(),
+        ] {
+            assert!(err.to_string().contains("重建索引"), "{err}");
+        }
     }
 
     #[test]
@@ -368,7 +377,6 @@ mod tests {
             vec![NewDoc {
                 meta: meta("a"),
                 text: "正文",
-                features: vec![],
             }],
             &Postings::default(),
         )
