@@ -484,17 +484,28 @@ async fn text_with_quotes_backslashes_and_line_breaks_is_recorded_exactly() {
         .unwrap_or_else(|f| panic!("{f}"));
 }
 
-/// The department's current row, read in the transaction.
-async fn department_in(
-    tx: &app::db::audited::AuditedTx,
+/// A department edit begun by the system: its transaction and the row as it reads in it.
+async fn department_edit(
+    db: &sea_orm::DatabaseConnection,
     id: i64,
-) -> app::org::entities::department::Model {
+) -> (
+    app::db::audited::AuditedTx,
+    app::org::entities::department::Model,
+) {
     use sea_orm::EntityTrait;
-    app::org::entities::department::Entity::find_by_id(id)
+    let tx = app::db::audited::AuditedTx::begin(
+        db,
+        app::db::audited::Actor::system("测试"),
+        "org.dept.update",
+    )
+    .await
+    .unwrap();
+    let row = app::org::entities::department::Entity::find_by_id(id)
         .one(tx.reader())
         .await
         .unwrap()
-        .unwrap()
+        .unwrap();
+    (tx, row)
 }
 
 #[tokio::test]
@@ -503,15 +514,8 @@ async fn two_updates_of_one_row_in_a_transaction_are_one_event_from_first_to_las
     let app = demo_app().await;
     let seq = app.last_seq().await;
     let department = app.department_id("高新技术处").await;
-    let mut tx = app::db::audited::AuditedTx::begin(
-        &app.db,
-        app::db::audited::Actor::system("测试"),
-        "org.dept.update",
-    )
-    .await
-    .unwrap();
     // On SQLite the first update writes its event with it; the second changes that event.
-    let first = department_in(&tx, department).await;
+    let (mut tx, first) = department_edit(&app.db, department).await;
     let mut am = first.clone().into_active_model();
     am.phone = Set(Some("0411-0001".into()));
     let second = tx.update(&first, am).await.unwrap();
@@ -525,7 +529,11 @@ async fn two_updates_of_one_row_in_a_transaction_are_one_event_from_first_to_las
     let (action, object_type, object_id, changes) = &events[0];
     assert_eq!(
         (action.as_str(), object_type.as_str(), object_id.as_str()),
-        ("org.dept.update", "department", department.to_string().as_str())
+        (
+            "org.dept.update",
+            "department",
+            department.to_string().as_str()
+        )
     );
     assert_eq!(changes["phone"], json!([first.phone, "0411-0002"]));
     assert_eq!(changes["name"], json!(["高新技术处", "高新技术与产业化处"]));
@@ -543,14 +551,7 @@ async fn an_update_of_a_row_that_is_gone_fails_and_leaves_no_event() {
     let app = demo_app().await;
     let seq = app.last_seq().await;
     let department = app.department_id("高新技术处").await;
-    let mut tx = app::db::audited::AuditedTx::begin(
-        &app.db,
-        app::db::audited::Actor::system("测试"),
-        "org.dept.update",
-    )
-    .await
-    .unwrap();
-    let mut gone = department_in(&tx, department).await;
+    let (mut tx, mut gone) = department_edit(&app.db, department).await;
     gone.id = i64::from(i32::MAX);
     let mut am = gone.clone().into_active_model();
     am.name = Set("不存在的处室".into());
