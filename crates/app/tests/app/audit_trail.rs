@@ -568,3 +568,55 @@ async fn an_update_of_a_row_that_is_gone_fails_and_leaves_no_event() {
         .unwrap_or_else(|f| panic!("{f}"));
     assert_eq!(verified.size as i64, seq + 1);
 }
+
+#[tokio::test]
+async fn a_transactions_events_are_numbered_in_the_order_its_objects_were_first_changed() {
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let app = demo_app().await;
+    let seq = app.last_seq().await;
+    let first = app.department_id("高新技术处").await;
+    let second = app.department_id("滨海市科学技术局").await;
+    // The first update writes its event with it; the note and the second update are written at
+    // the commit; the first department is changed again after them.
+    let (mut tx, row) = department_edit(&app.db, first).await;
+    let mut am = row.clone().into_active_model();
+    am.phone = Set(Some("0411-1001".into()));
+    let changed = tx.update(&row, am).await.unwrap();
+    tx.note(("test", "顺序"), "n", 0.into(), 1.into());
+    let other = app::org::entities::department::Entity::find_by_id(second)
+        .one(tx.reader())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am = other.clone().into_active_model();
+    am.phone = Set(Some("0411-1002".into()));
+    tx.update(&other, am).await.unwrap();
+    let mut am = changed.clone().into_active_model();
+    am.phone = Set(Some("0411-1003".into()));
+    tx.update(&changed, am).await.unwrap();
+    tx.commit().await.unwrap();
+    let events = app.events_after(seq).await;
+    let objects: Vec<(&str, &str)> = events
+        .iter()
+        .map(|(_, object_type, object_id, _)| (object_type.as_str(), object_id.as_str()))
+        .collect();
+    let (first, second) = (first.to_string(), second.to_string());
+    assert_eq!(
+        objects,
+        [
+            ("department", first.as_str()),
+            ("test", "顺序"),
+            ("department", second.as_str()),
+        ]
+    );
+    assert_eq!(
+        events[0].3["phone"][1],
+        json!("0411-1003"),
+        "{:?}",
+        events[0]
+    );
+    app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+}
