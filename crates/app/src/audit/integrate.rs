@@ -1,8 +1,7 @@
 //! Integration: the events committed since the last run become leaves of the Merkle log.
 //!
-//! A write only sequences its event inside its own transaction: an insert into `audit_pending` on
-//! SQLite, into `audit_staged` on PostgreSQL, whose commit-time trigger numbers it and moves it to
-//! `audit_pending` (see `db::audited`). The integrator takes the pending events in sequence order, links each to its
+//! A write only sequences its event: one insert into `audit_pending` inside its own transaction (see
+//! `db::audited`). The integrator takes the pending events in sequence order, links each to its
 //! object's previous event (`prev_hash`), computes its leaf hash and appends it to the tree, in one
 //! transaction per batch. It runs in the server after every commit (woken by [`wake`]) and at the
 //! start of everything that needs the log complete: checkpoints, proofs, verification, export and the
@@ -11,7 +10,7 @@
 //! before, what protects the log against its own administrators is the signed, witnessed checkpoint.
 //!
 //! Sequence numbers are gap-free and in commit order (SQLite: one writer at a time; PostgreSQL: the
-//! lock on `audit_head` that the commit-time trigger takes and holds to the end of the commit), and `audit_head.next_seq` is one past the highest given, so the
+//! writers' lock on `audit_head`), and `audit_head.next_seq` is one past the highest given, so the
 //! pending events are always a contiguous run after the tree's last leaf; a gap means a pending row
 //! was deleted, and integration stops there with the first missing number.
 

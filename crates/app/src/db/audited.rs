@@ -1,14 +1,14 @@
 //! The one way to write business data: a transaction that records its audit event.
 //!
 //! Every insert/update/delete goes through [`AuditedTx`] and is turned into field-level changes of
-//! an event; [`AuditedTx::commit`] sequences the events (gap-free numbers in commit order: on SQLite
-//! the transaction is `IMMEDIATE`, the only writer, and the number is `audit_pending`'s
-//! `AUTOINCREMENT` rowid; on PostgreSQL the events are staged in `audit_staged` and a deferred
-//! trigger numbers them at the commit under the lock of `audit_head`'s counter row, migration m0013)
-//! and refuses to commit a transaction that recorded no event. A transaction whose first change is
-//! an update writes that event with the update, in the same statement ([`AuditedTx::update`]): a
-//! statement is a round trip (on SQLite, a hand-off to the database's thread), which costs more
-//! than the insert itself, and an edit then takes as many as without the audit. Hashing and the Merkle
+//! an event; [`AuditedTx::commit`] sequences the events (one insert into `audit_pending` each, with
+//! gap-free numbers in commit order: on SQLite the transaction is `IMMEDIATE`, the only writer, and
+//! the number is the table's `AUTOINCREMENT` rowid; on PostgreSQL the insert advances the counter row
+//! of `audit_head`, which the next writer waits for)
+//! and refuses to commit a transaction that recorded no event. On SQLite, a transaction whose first
+//! change is an update writes that event with the update, in the same statement
+//! ([`AuditedTx::update`]): each statement is a hand-off to SQLite's thread, which costs more than
+//! the insert itself, and an edit then takes as many as without the audit. Hashing and the Merkle
 //! append happen after the commit, in `audit::integrate`. Dropping an `AuditedTx` without
 //! committing rolls everything back, the events included. A test (`tests/audit_enforced.rs`) checks
 //! that no other module opens a transaction or writes a business table. Tables outside the rule:
@@ -92,8 +92,8 @@ struct Pending {
     /// (object type, object id).
     key: (String, String),
     changes: Changes,
-    /// Its row, when it was written with the statement that changed the object (see
-    /// [`AuditedTx::update`]): the sequence number on SQLite, the staged row's id on PostgreSQL.
+    /// Its sequence number, when it was written with the statement that changed the object (SQLite:
+    /// see [`AuditedTx::update`]).
     written: Option<i64>,
     /// Whether the object changed again after its event was written.
     changed_since: bool,
@@ -142,8 +142,8 @@ impl AuditedTx {
         Ok(model)
     }
 
-    /// Updates a row. When it is the transaction's first change, its event is written by the same
-    /// statement as the update (see [`AuditedTx::update_with_event`]).
+    /// Updates a row. On SQLite, when it is the transaction's first change, its event is written by
+    /// the same statement as the update (see [`AuditedTx::update_with_event`]).
     pub async fn update<A>(
         &mut self,
         before: &<A::Entity as EntityTrait>::Model,
@@ -157,7 +157,7 @@ impl AuditedTx {
         <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited + FromQueryResult,
     {
         // Only the transaction's first event: the others keep their first-touched order after it.
-        if self.pending.is_empty() {
+        if self.tx.get_database_backend() == DbBackend::Sqlite && self.pending.is_empty() {
             return self.update_with_event(before, am).await;
         }
         let model = am.update(&self.tx).await?;
@@ -208,11 +208,9 @@ impl AuditedTx {
         self.merge((object.0.to_owned(), object.1.to_owned()), changes);
     }
 
-    /// The update of a row and its event in one statement: the statement is the transaction's only
-    /// round trip besides the read before it and the commit, so the audit adds none to the write it
-    /// records. SQLite runs `UPDATE … RETURNING *; INSERT INTO audit_pending … RETURNING seq` (sqlx
-    /// binds the values of both in turn); PostgreSQL stages the event in a data-modifying `WITH`
-    /// that inserts only if the update returned the row.
+    /// The update of a row and its event in one statement (SQLite): the statement is the
+    /// transaction's only round trip to the database's thread besides the read before it and the
+    /// commit, so the audit adds no hand-off to the write it records.
     ///
     /// The event holds the changes from `before` to the row as `am` will make it; the row the
     /// update returns must be that row.
@@ -245,34 +243,31 @@ impl AuditedTx {
         let changes =
             diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&expected)?);
         let key = model_key(&expected);
-        let backend = self.tx.get_database_backend();
-        let update = backend.build(&update);
+        let update = DbBackend::Sqlite.build(&update);
         let mut values = update.values.map(|v| v.0).unwrap_or_default();
-        let first_event_value = values.len();
         values.extend(self.event_values(&key, &changes, crate::db::now_ms()));
-        let sql = match backend {
-            DbBackend::Postgres => staged_with_update(&update.sql, first_event_value),
-            _ => format!(
-                "{}; {} RETURNING seq",
-                update.sql,
-                sequence_statement(backend, 1)
-            ),
-        };
+        let sql = format!(
+            "{}; {} RETURNING seq",
+            update.sql,
+            sequence_statement(DbBackend::Sqlite, 1)
+        );
         let rows = self
             .tx
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                values,
+            ))
             .await?;
-        // SQLite: the updated row, then the event's number (no row updated: only the latter).
-        // PostgreSQL: the updated row with the staged event's id (no row updated: nothing).
-        let (row, written) = match (backend, &rows[..]) {
-            (DbBackend::Postgres, [row]) => (row, row.try_get("", STAGED_ID)?),
-            (DbBackend::Sqlite, [row, event]) => (row, event.try_get("", "seq")?),
-            _ => return Err(DbErr::RecordNotUpdated.into()),
+        // The updated row, then the event's sequence number; no row updated, only the latter.
+        let [row, event] = &rows[..] else {
+            return Err(DbErr::RecordNotUpdated.into());
         };
         let model = <A::Entity as EntityTrait>::Model::from_query_result(row, "")?;
-        // The event was written from `expected`: what the database stored must be that. The update
-        // returns the row as it wrote it (business tables have no triggers), and the models convert
-        // their values to the column types; a difference would be a defect, refused.
+        let seq: i64 = event.try_get("", "seq")?;
+        // The event was written from `expected`: what the database stored must be that. SQLite
+        // reports the row as the statement wrote it (no trigger can change that), and the models
+        // convert their values to the column types; a difference would be a defect, refused.
         if to_fields(&model)? != to_fields(&expected)? {
             return Err(AuditedError::Encoding(format!(
                 "{} {} 存入的值与审计事件不一致，已回滚",
@@ -282,7 +277,7 @@ impl AuditedTx {
         self.pending.push(Pending {
             key,
             changes,
-            written: Some(written),
+            written: Some(seq),
             changed_since: false,
         });
         Ok(A::after_save(model, &self.tx, false).await?)
@@ -295,20 +290,19 @@ impl AuditedTx {
         Ok(model)
     }
 
-    /// Replaces the changes of the event `written` earlier in this transaction (only
+    /// Replaces the changes of the event `seq` written earlier in this transaction (SQLite: only
     /// [`AuditedTx::update_with_event`] writes one early).
-    async fn rewrite_event(&self, written: i64, changes: &Changes) -> Result<(), AuditedError> {
-        let backend = self.tx.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => "UPDATE audit_staged SET changes = $1 WHERE id = $2",
-            _ => "UPDATE audit_pending SET changes = ? WHERE seq = ?",
-        };
+    async fn rewrite_event(&self, seq: i64, changes: &Changes) -> Result<(), AuditedError> {
         let values = vec![
             crate::audit::event::changes_json(changes).into(),
-            written.into(),
+            seq.into(),
         ];
         self.tx
-            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "UPDATE audit_pending SET changes = ? WHERE seq = ?",
+                values,
+            ))
             .await?;
         Ok(())
     }
@@ -364,8 +358,8 @@ impl AuditedTx {
         let at_ms = crate::db::now_ms();
         let pending = std::mem::take(&mut self.pending);
         for p in pending.iter().filter(|p| p.changed_since) {
-            if let Some(written) = p.written {
-                self.rewrite_event(written, &p.changes).await?;
+            if let Some(seq) = p.written {
+                self.rewrite_event(seq, &p.changes).await?;
             }
         }
         let unwritten: Vec<&Pending> = pending.iter().filter(|p| p.written.is_none()).collect();
@@ -389,46 +383,34 @@ impl AuditedTx {
 /// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.
 const EVENTS_PER_STATEMENT: usize = 1000;
 
-/// One statement that writes `n` events, numbered in the order given. SQLite: a plain insert, the
-/// `AUTOINCREMENT` rowid numbers the rows (migration m0012). PostgreSQL: a plain insert into
-/// `audit_staged`, numbered at the commit by the trigger of migration m0013, after any event staged
-/// earlier in the transaction.
+/// One statement that gives `n` events the next `n` sequence numbers. SQLite: a plain insert, the
+/// `AUTOINCREMENT` rowid numbers the rows in order (migration m0012). PostgreSQL: the statement
+/// advances the counter's row by `n`, and that row stays locked until the transaction ends, so
+/// sequence numbers follow commit order.
 fn sequence_statement(backend: sea_orm::DbBackend, n: usize) -> String {
     let columns = WRITTEN_COLUMNS.join(", ");
-    let (table, rows) = match backend {
-        DbBackend::Postgres => {
-            let rows: Vec<String> = (0..n)
-                .map(|row| format!("({})", placeholders(row * WRITTEN_COLUMNS.len()).join(", ")))
+    if backend != sea_orm::DbBackend::Postgres {
+        let row = format!("({})", vec!["?"; WRITTEN_COLUMNS.len()].join(", "));
+        return format!(
+            "INSERT INTO audit_pending ({columns}) VALUES {}",
+            vec![row; n].join(", ")
+        );
+    }
+    let rows: Vec<String> = (0..n)
+        .map(|row| {
+            let params: Vec<String> = (1..=WRITTEN_COLUMNS.len())
+                .map(|column| format!("${}", row * WRITTEN_COLUMNS.len() + column))
                 .collect();
-            ("audit_staged", rows)
-        }
-        _ => {
-            let row = format!("({})", vec!["?"; WRITTEN_COLUMNS.len()].join(", "));
-            ("audit_pending", vec![row; n])
-        }
-    };
-    format!("INSERT INTO {table} ({columns}) VALUES {}", rows.join(", "))
-}
-
-/// PostgreSQL's placeholders for one event's written columns, after `before` other values.
-fn placeholders(before: usize) -> Vec<String> {
-    (1..=WRITTEN_COLUMNS.len())
-        .map(|column| format!("${}", before + column))
-        .collect()
-}
-
-/// The column that carries the staged event's id beside the updated row (PostgreSQL).
-const STAGED_ID: &str = "audit_staged_id";
-
-/// PostgreSQL: `update` (with `RETURNING *`, its values first) and the staging of its event (the
-/// values after `before`) as one statement. The event is inserted only if the update returned the
-/// row; the result is the row with the event's id in [`STAGED_ID`].
-fn staged_with_update(update: &str, before: usize) -> String {
+            format!("({row}, {})", params.join(", "))
+        })
+        .collect();
+    let picked: Vec<String> = WRITTEN_COLUMNS.iter().map(|c| format!("v.{c}")).collect();
     format!(
-        "WITH u AS ({update}), e AS (INSERT INTO audit_staged ({}) SELECT {} FROM u RETURNING id) \
-         SELECT u.*, e.id AS {STAGED_ID} FROM u, e",
-        WRITTEN_COLUMNS.join(", "),
-        placeholders(before).join(", ")
+        "WITH h AS (UPDATE audit_head SET next_seq = next_seq + {n} WHERE id = 1 RETURNING next_seq - {n} AS first) \
+         INSERT INTO audit_pending (seq, {columns}) SELECT h.first + v.i, {} \
+         FROM h, (VALUES {}) AS v(i, {columns})",
+        picked.join(", "),
+        rows.join(", ")
     )
 }
 

@@ -25,7 +25,6 @@ impl MigratorTrait for Migrator {
             Box::new(M0010AuditObjectIndex),
             Box::new(M0011AuditPending),
             Box::new(M0012AuditPendingAutoincrement),
-            Box::new(M0013AuditStaged),
         ]
     }
 }
@@ -898,63 +897,6 @@ impl MigrationTrait for M0012AuditPendingAutoincrement {
              DROP TABLE audit_head; \
              CREATE VIEW audit_head AS SELECT 1 AS id, seq + 1 AS next_seq FROM sqlite_sequence \
                WHERE name = 'audit_pending';",
-        )
-        .await?;
-        Ok(())
-    }
-}
-
-/// PostgreSQL: a write stages its events in `audit_staged` without a number, and a deferred
-/// constraint trigger numbers them at the commit — advancing `audit_head` under its row lock, in the
-/// order they were staged — and moves them to `audit_pending`. The lock is taken at the commit, after
-/// every business row the transaction waits for, so an event can be written with the first statement
-/// of its write (`db::audited`) without two writers waiting for each other; sequence numbers still
-/// follow commit order. SQLite numbers its events at insert (m0012) and needs none of this.
-struct M0013AuditStaged;
-
-impl MigrationName for M0013AuditStaged {
-    fn name(&self) -> &str {
-        "m0013_audit_staged"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for M0013AuditStaged {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        if db.get_database_backend() != sea_orm_migration::sea_orm::DbBackend::Postgres {
-            return Ok(());
-        }
-        // Staged rows are never seen committed: the trigger moves them before the commit ends, and
-        // other transactions' rows are invisible until then, so the DELETE takes exactly this
-        // transaction's. The first of its row triggers numbers them all; the others find their row
-        // gone by its key and return (a bulk import stages thousands: no scan each).
-        db.execute_unprepared(
-            "CREATE TABLE audit_staged ( \
-               id bigserial PRIMARY KEY, version integer NOT NULL, at bigint NOT NULL, \
-               actor_id bigint NULL, actor_name varchar(100) NOT NULL, department_id bigint NULL, \
-               ip varchar(64) NOT NULL, action varchar(100) NOT NULL, object_type varchar(50) NOT NULL, \
-               object_id varchar(100) NOT NULL, changes text NOT NULL ); \
-             CREATE FUNCTION audit_sequence_staged() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN \
-               IF NOT EXISTS (SELECT 1 FROM audit_staged WHERE id = NEW.id) THEN RETURN NULL; END IF; \
-               WITH moved AS (DELETE FROM audit_staged RETURNING *), \
-                 numbered AS (SELECT row_number() OVER (ORDER BY id) AS i, count(*) OVER () AS n, * FROM moved), \
-                 h AS (UPDATE audit_head SET next_seq = next_seq + (SELECT max(n) FROM numbered) \
-                       WHERE id = 1 AND EXISTS (SELECT 1 FROM numbered) \
-                       RETURNING next_seq - (SELECT max(n) FROM numbered) AS first) \
-               INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, \
-                   action, object_type, object_id, changes) \
-                 SELECT h.first + numbered.i - 1, version, at, actor_id, actor_name, department_id, ip, \
-                   action, object_type, object_id, changes FROM h, numbered; \
-               RETURN NULL; \
-             END $$; \
-             CREATE CONSTRAINT TRIGGER audit_staged_sequenced AFTER INSERT ON audit_staged \
-               DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_sequence_staged();",
         )
         .await?;
         Ok(())

@@ -576,8 +576,8 @@ async fn a_transactions_events_are_numbered_in_the_order_its_objects_were_first_
     let seq = app.last_seq().await;
     let first = app.department_id("高新技术处").await;
     let second = app.department_id("滨海市科学技术局").await;
-    // The first update writes its event with it; the note and the second update are written at
-    // the commit; the first department is changed again after them.
+    // On SQLite the first update writes its event with it, the others are written at the commit;
+    // the first department is changed again after them.
     let (mut tx, row) = department_edit(&app.db, first).await;
     let mut am = row.clone().into_active_model();
     am.phone = Set(Some("0411-1001".into()));
