@@ -8,6 +8,7 @@ use crate::org::entities::user;
 use crate::web::AppState;
 use crate::web::error::AppError;
 
+#[derive(Clone, Copy)]
 pub struct Attempt<'a> {
     pub username: &'a str,
     pub password: &'a str,
@@ -34,7 +35,20 @@ pub enum LoginError {
     Internal(#[from] AppError),
 }
 
+/// Tries a login. Concurrent attempts on one account (a guessing script, two tabs) change the same
+/// user row; an attempt that finds the row changed since it read it starts again from the row as it
+/// now is, so every failure is counted towards the lock-out.
 pub async fn attempt(state: &AppState, a: Attempt<'_>) -> Result<LoggedIn, LoginError> {
+    let mut retries = 0;
+    loop {
+        match attempt_once(state, a).await {
+            Err(LoginError::Internal(AppError::Conflict(_))) if retries < 5 => retries += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn attempt_once(state: &AppState, a: Attempt<'_>) -> Result<LoggedIn, LoginError> {
     let db = &state.db;
     let username = a.username.trim();
     let log = |user_id, ok, msg: String| async move {

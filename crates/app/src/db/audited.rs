@@ -8,7 +8,10 @@
 //! and refuses to commit a transaction that recorded no event. On SQLite, a transaction whose first
 //! change is an update writes that event with the update, in the same statement
 //! ([`AuditedTx::update`]): each statement is a hand-off to SQLite's thread, which costs more than
-//! the insert itself, and an edit then takes as many as without the audit. Hashing and the Merkle
+//! the insert itself, and an edit then takes as many as without the audit. An update also reads the
+//! row as it stands in its statement and refuses to overwrite a row changed since the caller read
+//! it ([`AuditedError::Changed`]), so no edit is lost and every event's "before" is the row's
+//! (callers often read the row before the transaction begins). Hashing and the Merkle
 //! append happen after the commit, in `audit::integrate`. Dropping an `AuditedTx` without
 //! committing rolls everything back, the events included. A test (`tests/audit_enforced.rs`) checks
 //! that no other module opens a transaction or writes a business table. Tables outside the rule:
@@ -17,11 +20,12 @@
 
 use std::collections::BTreeMap;
 
+use sea_orm::sea_query::{Asterisk, PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IntoActiveModel,
-    QueryTrait, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
-    TryIntoModel,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
+    PrimaryKeyToColumn, QueryTrait, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, TryIntoModel,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -74,6 +78,11 @@ pub enum AuditedError {
     NoEvent,
     #[error("内部错误：{0}")]
     Encoding(String),
+    /// The row is no longer what the caller read: someone changed it in between.
+    #[error(
+        "这条记录（{0} {1}）在您打开之后已被他人修改，本次修改没有保存。请刷新页面，核对后重试。"
+    )]
+    Changed(String, String),
 }
 
 pub struct AuditedTx {
@@ -142,28 +151,6 @@ impl AuditedTx {
         Ok(model)
     }
 
-    /// Updates a row. On SQLite, when it is the transaction's first change, its event is written by
-    /// the same statement as the update (see [`AuditedTx::update_with_event`]).
-    pub async fn update<A>(
-        &mut self,
-        before: &<A::Entity as EntityTrait>::Model,
-        am: A,
-    ) -> Result<<A::Entity as EntityTrait>::Model, AuditedError>
-    where
-        A: ActiveModelTrait
-            + ActiveModelBehavior
-            + TryIntoModel<<A::Entity as EntityTrait>::Model>
-            + Send,
-        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited + FromQueryResult,
-    {
-        // Only the transaction's first event: the others keep their first-touched order after it.
-        if self.tx.get_database_backend() == DbBackend::Sqlite && self.pending.is_empty() {
-            return self.update_with_event(before, am).await;
-        }
-        let model = am.update(&self.tx).await?;
-        self.record_update(before, model)
-    }
-
     pub async fn delete<A>(
         &mut self,
         model: <A::Entity as EntityTrait>::Model,
@@ -208,13 +195,19 @@ impl AuditedTx {
         self.merge((object.0.to_owned(), object.1.to_owned()), changes);
     }
 
-    /// The update of a row and its event in one statement (SQLite): the statement is the
-    /// transaction's only round trip to the database's thread besides the read before it and the
-    /// commit, so the audit adds no hand-off to the write it records.
+    /// Updates the row `before` (as the caller read it) with `am`, in one statement that also reads
+    /// the row as it stands — SQLite `SELECT …; UPDATE … RETURNING *`, PostgreSQL `WITH old AS
+    /// (SELECT … FOR UPDATE), new AS (UPDATE … RETURNING *) SELECT …` (the lock makes the read the
+    /// row the update changes) — so a row someone changed since the caller read it is refused with
+    /// [`AuditedError::Changed`] instead of overwritten, and the event's "before" values are the
+    /// row's. On SQLite the transaction's first event is written by the same statement too (`;
+    /// INSERT INTO audit_pending … RETURNING seq`): the statement is then the transaction's only
+    /// hand-off to the database's thread besides the read before it and the commit, so the audit
+    /// adds none.
     ///
     /// The event holds the changes from `before` to the row as `am` will make it; the row the
     /// update returns must be that row.
-    async fn update_with_event<A>(
+    pub async fn update<A>(
         &mut self,
         before: &<A::Entity as EntityTrait>::Model,
         am: A,
@@ -231,55 +224,80 @@ impl AuditedTx {
         let mut update = <A::Entity as EntityTrait>::update(am.clone())
             .validate()?
             .into_query();
+        let key = model_key(&expected);
         if update.get_values().is_empty() {
             // Nothing to write: sea-orm reads the row back instead, as `ActiveModelTrait::update`.
             let model = <A::Entity as EntityTrait>::update(am)
                 .exec(&self.tx)
                 .await?;
+            if to_fields(&model)? != to_fields(before)? {
+                return Err(AuditedError::Changed(key.0, key.1));
+            }
             let model = A::after_save(model, &self.tx, false).await?;
             return self.record_update(before, model);
         }
         update.returning_all();
         let changes =
             diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&expected)?);
-        let key = model_key(&expected);
-        let update = DbBackend::Sqlite.build(&update);
+        let backend = self.tx.get_database_backend();
+        let current = current_row::<A>(&am, backend)?;
+        let update = backend.build(&update);
         let mut values = update.values.map(|v| v.0).unwrap_or_default();
-        values.extend(self.event_values(&key, &changes, crate::db::now_ms()));
-        let sql = format!(
-            "{}; {} RETURNING seq",
-            update.sql,
-            sequence_statement(DbBackend::Sqlite, 1)
-        );
+        let with_event = backend == DbBackend::Sqlite && self.pending.is_empty();
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                "WITH old AS ({current} FOR UPDATE), new AS ({}) \
+                 SELECT 0 AS {WHICH}, * FROM old UNION ALL SELECT 1, * FROM new",
+                update.sql
+            ),
+            _ if with_event => {
+                values.extend(self.event_values(&key, &changes, crate::db::now_ms()));
+                format!(
+                    "{current}; {}; {} RETURNING seq",
+                    update.sql,
+                    sequence_statement(backend, 1)
+                )
+            }
+            _ => format!("{current}; {}", update.sql),
+        };
         let rows = self
             .tx
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                sql,
-                values,
-            ))
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
-        // The updated row, then the event's sequence number; no row updated, only the latter.
-        let [row, event] = &rows[..] else {
-            return Err(DbErr::RecordNotUpdated.into());
+        // SQLite: the row as it stood, the row as updated and, with the event, its number (a row
+        // that is gone gives only the number). PostgreSQL: both rows, marked 0 and 1.
+        let (old, new, seq) = match (backend, &rows[..]) {
+            (DbBackend::Postgres, [a, b]) if a.try_get::<i32>("", WHICH)? == 0 => (a, b, None),
+            (DbBackend::Postgres, [a, b]) => (b, a, None),
+            (DbBackend::Sqlite, [old, new, event]) if with_event => {
+                (old, new, Some(event.try_get::<i64>("", "seq")?))
+            }
+            (DbBackend::Sqlite, [old, new]) if !with_event => (old, new, None),
+            _ => return Err(DbErr::RecordNotUpdated.into()),
         };
-        let model = <A::Entity as EntityTrait>::Model::from_query_result(row, "")?;
-        let seq: i64 = event.try_get("", "seq")?;
-        // The event was written from `expected`: what the database stored must be that. SQLite
-        // reports the row as the statement wrote it (no trigger can change that), and the models
-        // convert their values to the column types; a difference would be a defect, refused.
+        let old = <A::Entity as EntityTrait>::Model::from_query_result(old, "")?;
+        if to_fields(&old)? != to_fields(before)? {
+            return Err(AuditedError::Changed(key.0, key.1));
+        }
+        let model = <A::Entity as EntityTrait>::Model::from_query_result(new, "")?;
+        // The event is made from `expected`: what the database stored must be that. The update
+        // returns the row as it wrote it (business tables have no triggers), and the models convert
+        // their values to the column types; a difference would be a defect, refused.
         if to_fields(&model)? != to_fields(&expected)? {
             return Err(AuditedError::Encoding(format!(
                 "{} {} 存入的值与审计事件不一致，已回滚",
                 key.0, key.1
             )));
         }
-        self.pending.push(Pending {
-            key,
-            changes,
-            written: Some(seq),
-            changed_since: false,
-        });
+        match seq {
+            Some(seq) => self.pending.push(Pending {
+                key,
+                changes,
+                written: Some(seq),
+                changed_since: false,
+            }),
+            None => self.merge(key, changes),
+        }
         Ok(A::after_save(model, &self.tx, false).await?)
     }
 
@@ -291,7 +309,7 @@ impl AuditedTx {
     }
 
     /// Replaces the changes of the event `seq` written earlier in this transaction (SQLite: only
-    /// [`AuditedTx::update_with_event`] writes one early).
+    /// [`AuditedTx::update`] writes one early).
     async fn rewrite_event(&self, seq: i64, changes: &Changes) -> Result<(), AuditedError> {
         let values = vec![
             crate::audit::event::changes_json(changes).into(),
@@ -378,6 +396,29 @@ impl AuditedTx {
         crate::audit::integrate::wake();
         Ok(())
     }
+}
+
+/// The column that tells the row as it stood (0) from the row as updated (1), on PostgreSQL.
+const WHICH: &str = "audit_which_row";
+
+/// `SELECT * FROM` the row `am` updates, by its primary key, the key's values written out (quoted
+/// by sea-query for the backend, as the integrator's batch) so the statement's placeholders stay the
+/// update's own.
+fn current_row<A: ActiveModelTrait>(am: &A, backend: DbBackend) -> Result<String, AuditedError> {
+    let key = am
+        .get_primary_key_value()
+        .ok_or_else(|| AuditedError::Encoding("要修改的记录没有主键值".into()))?;
+    let mut select = Query::select();
+    select
+        .column(Asterisk)
+        .from(<A::Entity as Default>::default());
+    for (column, value) in <A::Entity as EntityTrait>::PrimaryKey::iter().zip(key) {
+        select.and_where(column.into_column().eq(value));
+    }
+    Ok(match backend {
+        DbBackend::Postgres => select.to_string(PostgresQueryBuilder),
+        _ => select.to_string(SqliteQueryBuilder),
+    })
 }
 
 /// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.

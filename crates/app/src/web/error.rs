@@ -52,7 +52,13 @@ impl From<sea_orm::DbErr> for AppError {
 
 impl From<crate::db::audited::AuditedError> for AppError {
     fn from(e: crate::db::audited::AuditedError) -> Self {
-        AppError::Internal(e.into())
+        match e {
+            // Not a fault: someone else saved first; the user is told to reload and retry.
+            changed @ crate::db::audited::AuditedError::Changed(..) => {
+                AppError::Conflict(changed.to_string())
+            }
+            e => AppError::Internal(e.into()),
+        }
     }
 }
 

@@ -387,20 +387,23 @@ async fn stored_events_hash_to_their_leaf_and_chain_per_object() {
     );
 }
 
-/// Edits a department's phone in an audited transaction that reads the row under the audit lock.
+/// Edits a department's phone in an audited transaction that reads the row locked for the update
+/// (PostgreSQL's `FOR UPDATE`; on SQLite the transaction is already the only writer), so concurrent
+/// editors wait for each other instead of finding the row changed.
 pub(crate) async fn edit_phone(
     db: &sea_orm::DatabaseConnection,
     actor: &str,
     department: i64,
     phone: &str,
 ) {
-    use sea_orm::{EntityTrait, IntoActiveModel};
+    use sea_orm::{EntityTrait, IntoActiveModel, QuerySelect};
     let mut who = app::db::audited::Actor::system("测试");
     who.name = actor.to_owned();
     let mut tx = app::db::audited::AuditedTx::begin(db, who, "org.dept.update")
         .await
         .unwrap();
     let before = app::org::entities::department::Entity::find_by_id(department)
+        .lock_exclusive()
         .one(tx.reader())
         .await
         .unwrap()
@@ -615,6 +618,71 @@ async fn a_transactions_events_are_numbered_in_the_order_its_objects_were_first_
         "{:?}",
         events[0]
     );
+    app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+}
+
+#[tokio::test]
+async fn an_edit_of_a_row_changed_since_it_was_read_is_refused_and_loses_nothing() {
+    use axum::response::IntoResponse;
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let app = demo_app().await;
+    let department = app.department_id("高新技术处").await;
+    // A page reads the row (outside any transaction, as the pages do), then someone else saves.
+    let stale = app::org::entities::department::Entity::find_by_id(department)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    edit_phone(&app.db, "另一位管理员", department, "0411-2001").await;
+    let seq = app.last_seq().await;
+    let mut tx = app::db::audited::AuditedTx::begin(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "org.dept.update",
+    )
+    .await
+    .unwrap();
+    let mut am = stale.clone().into_active_model();
+    am.name = Set("改名的处室".into());
+    let err = tx.update(&stale, am).await.unwrap_err();
+    assert!(
+        matches!(err, app::db::audited::AuditedError::Changed(..)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("已被他人修改"), "{err}");
+    drop(tx);
+    // The user is answered 409 with that message, not an internal error.
+    let response = app::web::error::AppError::from(err).into_response();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    // The other editor's change stands, the refused one left nothing: no row change, no event.
+    let now = app::org::entities::department::Entity::find_by_id(department)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (now.name.as_str(), now.phone.as_deref()),
+        (stale.name.as_str(), Some("0411-2001"))
+    );
+    assert_eq!(app.last_seq().await, seq);
+    // Read again, the same edit goes through, and its event's "before" is the row's.
+    let mut tx = app::db::audited::AuditedTx::begin(
+        &app.db,
+        app::db::audited::Actor::system("测试"),
+        "org.dept.update",
+    )
+    .await
+    .unwrap();
+    let mut am = now.clone().into_active_model();
+    am.name = Set("改名的处室".into());
+    tx.update(&now, am).await.unwrap();
+    tx.commit().await.unwrap();
+    let events = app.events_after(seq).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].3["name"], json!([stale.name, "改名的处室"]));
     app::audit::verify::verify(&app.db, app.log_key().verifier())
         .await
         .unwrap()

@@ -251,3 +251,28 @@ async fn changing_the_password_ends_the_other_sessions() {
     assert!(r.body.contains("原密码不正确"));
     app.login("head", "Changed#2026").await;
 }
+
+#[tokio::test]
+async fn concurrent_failures_on_one_account_are_each_counted() {
+    let app = demo_app().await;
+    // Four wrong passwords at once (a guessing script): each reads the account, then changes its
+    // count; none may be lost to another, or guessing in parallel would beat the lock-out.
+    let attempt = || {
+        app.post_form(
+            &Auth::None,
+            "/login",
+            &[("username", "clerk"), ("password", "wrong")],
+        )
+    };
+    let (a, b, c, d) = tokio::join!(attempt(), attempt(), attempt(), attempt());
+    for r in [a, b, c, d] {
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        assert!(r.body.contains("用户名或密码错误"), "{}", r.body);
+    }
+    let failed = crate::common::scalar_i64(
+        &app.db,
+        "SELECT CAST(failed_logins AS BIGINT) FROM app_user WHERE username = 'clerk'",
+    )
+    .await;
+    assert_eq!(failed, 4);
+}
