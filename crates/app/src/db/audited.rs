@@ -8,10 +8,10 @@
 //! and refuses to commit a transaction that recorded no event. On SQLite, a transaction whose first
 //! change is an update writes that event with the update, in the same statement
 //! ([`AuditedTx::update`]): each statement is a hand-off to SQLite's thread, which costs more than
-//! the insert itself, and an edit then takes as many as without the audit. An update also reads the
-//! row as it stands in its statement and refuses to overwrite a row changed since the caller read
-//! it ([`AuditedError::Changed`]), so no edit is lost and every event's "before" is the row's
-//! (callers often read the row before the transaction begins). Hashing and the Merkle
+//! the insert itself, and an edit then takes as many as without the audit. An update changes the row
+//! only if it still holds what the caller read, and otherwise refuses ([`AuditedError::Changed`]),
+//! so no edit is lost and every event's "before" is the row's (callers often read the row before the
+//! transaction begins). Hashing and the Merkle
 //! append happen after the commit, in `audit::integrate`. Dropping an `AuditedTx` without
 //! committing rolls everything back, the events included. A test (`tests/audit_enforced.rs`) checks
 //! that no other module opens a transaction or writes a business table. Tables outside the rule:
@@ -20,12 +20,11 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Asterisk, PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
-    PrimaryKeyToColumn, QueryTrait, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait, TryIntoModel,
+    PrimaryKeyToColumn, QueryFilter, QueryTrait, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait, TryIntoModel,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -195,15 +194,14 @@ impl AuditedTx {
         self.merge((object.0.to_owned(), object.1.to_owned()), changes);
     }
 
-    /// Updates the row `before` (as the caller read it) with `am`, in one statement that also reads
-    /// the row as it stands — SQLite `SELECT …; UPDATE … RETURNING *`, PostgreSQL `WITH old AS
-    /// (SELECT … FOR UPDATE), new AS (UPDATE … RETURNING *) SELECT …` (the lock makes the read the
-    /// row the update changes) — so a row someone changed since the caller read it is refused with
-    /// [`AuditedError::Changed`] instead of overwritten, and the event's "before" values are the
-    /// row's. On SQLite the transaction's first event is written by the same statement too (`;
-    /// INSERT INTO audit_pending … RETURNING seq`): the statement is then the transaction's only
-    /// hand-off to the database's thread besides the read before it and the commit, so the audit
-    /// adds none.
+    /// Updates the row `before` (as the caller read it) with `am`. The update changes the row only
+    /// if every column still holds `before`'s value (`UPDATE … WHERE id = … AND name = … AND …`; on
+    /// PostgreSQL a row changed by a writer that committed meanwhile is re-checked as it now is), so
+    /// a row someone changed since the caller read it is refused with [`AuditedError::Changed`]
+    /// instead of overwritten, and the event's "before" values are the row's. On SQLite the
+    /// transaction's first event is written by the same statement too (`; INSERT INTO audit_pending
+    /// … RETURNING seq`): the statement is then the transaction's only hand-off to the database's
+    /// thread besides the read before it and the commit, so the audit adds none.
     ///
     /// The event holds the changes from `before` to the row as `am` will make it; the row the
     /// update returns must be that row.
@@ -237,49 +235,48 @@ impl AuditedTx {
             return self.record_update(before, model);
         }
         update.returning_all();
+        let unchanged = before.clone().into_active_model();
+        for column in <A::Entity as EntityTrait>::Column::iter() {
+            if let Some(value) = unchanged.get(column).into_value() {
+                update.and_where(match value == value.as_null() {
+                    true => column.is_null(),
+                    false => column.eq(value),
+                });
+            }
+        }
         let changes =
             diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&expected)?);
         let backend = self.tx.get_database_backend();
-        let current = current_row::<A>(&am, backend)?;
         let update = backend.build(&update);
         let mut values = update.values.map(|v| v.0).unwrap_or_default();
         let with_event = backend == DbBackend::Sqlite && self.pending.is_empty();
-        let sql = match backend {
-            DbBackend::Postgres => format!(
-                "WITH old AS ({current} FOR UPDATE), new AS ({}) \
-                 SELECT 0 AS {WHICH}, * FROM old UNION ALL SELECT 1, * FROM new",
-                update.sql
-            ),
-            _ if with_event => {
+        let sql = match with_event {
+            true => {
                 values.extend(self.event_values(&key, &changes, crate::db::now_ms()));
                 format!(
-                    "{current}; {}; {} RETURNING seq",
+                    "{}; {} RETURNING seq",
                     update.sql,
                     sequence_statement(backend, 1)
                 )
             }
-            _ => format!("{current}; {}", update.sql),
+            false => update.sql,
         };
         let rows = self
             .tx
             .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
-        // SQLite: the row as it stood, the row as updated and, with the event, its number (a row
-        // that is gone gives only the number). PostgreSQL: both rows, marked 0 and 1.
-        let (old, new, seq) = match (backend, &rows[..]) {
-            (DbBackend::Postgres, [a, b]) if a.try_get::<i32>("", WHICH)? == 0 => (a, b, None),
-            (DbBackend::Postgres, [a, b]) => (b, a, None),
-            (DbBackend::Sqlite, [old, new, event]) if with_event => {
-                (old, new, Some(event.try_get::<i64>("", "seq")?))
+        // The updated row and, with the event, its number; no row updated, only the number.
+        let (row, seq) = match &rows[..] {
+            [row, event] if with_event => (row, Some(event.try_get::<i64>("", "seq")?)),
+            [row] if !with_event => (row, None),
+            _ => {
+                return Err(match self.exists(&am).await? {
+                    true => AuditedError::Changed(key.0, key.1),
+                    false => DbErr::RecordNotUpdated.into(),
+                });
             }
-            (DbBackend::Sqlite, [old, new]) if !with_event => (old, new, None),
-            _ => return Err(DbErr::RecordNotUpdated.into()),
         };
-        let old = <A::Entity as EntityTrait>::Model::from_query_result(old, "")?;
-        if to_fields(&old)? != to_fields(before)? {
-            return Err(AuditedError::Changed(key.0, key.1));
-        }
-        let model = <A::Entity as EntityTrait>::Model::from_query_result(new, "")?;
+        let model = <A::Entity as EntityTrait>::Model::from_query_result(row, "")?;
         // The event is made from `expected`: what the database stored must be that. The update
         // returns the row as it wrote it (business tables have no triggers), and the models convert
         // their values to the column types; a difference would be a defect, refused.
@@ -299,6 +296,19 @@ impl AuditedTx {
             None => self.merge(key, changes),
         }
         Ok(A::after_save(model, &self.tx, false).await?)
+    }
+
+    /// Whether the row `am` would update exists (to tell a row changed since it was read from one
+    /// that is gone, when an update changed nothing).
+    async fn exists<A: ActiveModelTrait>(&self, am: &A) -> Result<bool, AuditedError> {
+        let key = am
+            .get_primary_key_value()
+            .ok_or_else(|| AuditedError::Encoding("要修改的记录没有主键值".into()))?;
+        let mut select = <A::Entity as EntityTrait>::find();
+        for (column, value) in <A::Entity as EntityTrait>::PrimaryKey::iter().zip(key) {
+            select = select.filter(column.into_column().eq(value));
+        }
+        Ok(select.one(&self.tx).await?.is_some())
     }
 
     /// Records the update of `before` to `model` in the pending event of its object.
@@ -396,29 +406,6 @@ impl AuditedTx {
         crate::audit::integrate::wake();
         Ok(())
     }
-}
-
-/// The column that tells the row as it stood (0) from the row as updated (1), on PostgreSQL.
-const WHICH: &str = "audit_which_row";
-
-/// `SELECT * FROM` the row `am` updates, by its primary key, the key's values written out (quoted
-/// by sea-query for the backend, as the integrator's batch) so the statement's placeholders stay the
-/// update's own.
-fn current_row<A: ActiveModelTrait>(am: &A, backend: DbBackend) -> Result<String, AuditedError> {
-    let key = am
-        .get_primary_key_value()
-        .ok_or_else(|| AuditedError::Encoding("要修改的记录没有主键值".into()))?;
-    let mut select = Query::select();
-    select
-        .column(Asterisk)
-        .from(<A::Entity as Default>::default());
-    for (column, value) in <A::Entity as EntityTrait>::PrimaryKey::iter().zip(key) {
-        select.and_where(column.into_column().eq(value));
-    }
-    Ok(match backend {
-        DbBackend::Postgres => select.to_string(PostgresQueryBuilder),
-        _ => select.to_string(SqliteQueryBuilder),
-    })
 }
 
 /// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.
