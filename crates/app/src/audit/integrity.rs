@@ -153,12 +153,19 @@ pub async fn witness_keys(db: &impl ConnectionTrait) -> Result<Vec<VerifierKey>,
 }
 
 /// Registers a witness's cosigning key (from the command line), as an audited settings change.
-/// Returns false when it was registered already.
+/// Returns false when it was registered already. The list is read inside the transaction that
+/// writes it, so two registrations at once cannot lose one.
 pub async fn register_witness(
     db: &sea_orm::DatabaseConnection,
     key: &VerifierKey,
 ) -> Result<bool, crate::db::audited::AuditedError> {
-    let mut keys: Vec<String> = crate::settings::get(db, "audit.witness_keys")
+    let mut tx = crate::db::audited::AuditedTx::begin(
+        db,
+        crate::db::audited::Actor::system("命令行"),
+        "system.setting.update",
+    )
+    .await?;
+    let mut keys: Vec<String> = crate::settings::get(tx.reader(), "audit.witness_keys")
         .await?
         .lines()
         .map(str::to_owned)
@@ -168,12 +175,6 @@ pub async fn register_witness(
         return Ok(false);
     }
     keys.push(text);
-    let mut tx = crate::db::audited::AuditedTx::begin(
-        db,
-        crate::db::audited::Actor::system("命令行"),
-        "system.setting.update",
-    )
-    .await?;
     crate::settings::write_in(
         &mut tx,
         "audit.witness_keys",
