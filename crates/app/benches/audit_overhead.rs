@@ -1,12 +1,11 @@
 //! What the audit trail costs a real write: the same edit of one department row (read it, change its
-//! name, commit) in a plain transaction and in an `AuditedTx` (plus its sequenced event), on SQLite
+//! name, commit) in a plain transaction and in an `AuditedTx` (its event numbered, linked to the
+//! department's previous event, hashed and appended to the Merkle tree before the commit), on SQLite
 //! and on PostgreSQL, as separate groups and interleaved pair by pair (which prints the ratio of each
-//! sample, steadier on a shared machine); the integration that follows (per-object chain, leaf
-//! hashes, Merkle append) in batches of 100 events, as the server's integrator runs it after
-//! commits; the same edit as a user
-//! makes it, through the API (`PUT /api/v1/departments/{id}`: token, permission, validation, the
-//! audited transaction), to see the audit's share of a whole request; and inclusion proofs read from
-//! `audit_node` and verified, as the 事件核验 page does.
+//! sample, steadier on a shared machine); the same edit as a user makes it, through the API
+//! (`PUT /api/v1/departments/{id}`: token, permission, validation, the audited transaction), to see
+//! the audit's share of a whole request; and inclusion proofs read from `audit_node` and verified,
+//! as the 事件核验 page does.
 //!
 //! `cargo bench -p app --bench audit_overhead -- --sample-size 20`
 //! PostgreSQL: `SUNLIGHT_TEST_PG_URL` (default postgres://postgres@127.0.0.1:5432/postgres) must be up.
@@ -29,9 +28,6 @@ use sea_orm::{
 use tower::ServiceExt;
 
 static EDITS: AtomicU64 = AtomicU64::new(0);
-
-/// Events per integration measured.
-const INTEGRATED: u64 = 100;
 
 fn new_name() -> String {
     format!("科学技术局{}", EDITS.fetch_add(1, Ordering::Relaxed))
@@ -178,36 +174,6 @@ fn overhead(c: &mut Criterion) {
         g.finish();
         interleaved(c, &rt, backend, &db, id);
 
-        // The integrator's work for those writes, per batch of `INTEGRATED` events.
-        let mut g = c.benchmark_group(format!("integrate/{backend}"));
-        g.throughput(Throughput::Elements(INTEGRATED));
-        // Each measured integration needs `INTEGRATED` unmeasured writes first: keep the run short.
-        g.sample_size(10);
-        g.measurement_time(Duration::from_secs(2));
-        g.bench_function(format!("{INTEGRATED} events of audited edits"), |b| {
-            b.iter_custom(|iterations| {
-                rt.block_on(async {
-                    let mut spent = Duration::ZERO;
-                    for _ in 0..iterations {
-                        app::audit::integrate::integrate(&db)
-                            .await
-                            .expect("integrate");
-                        for _ in 0..INTEGRATED {
-                            audited_edit(&db, id).await;
-                        }
-                        let start = Instant::now();
-                        let done = app::audit::integrate::integrate(&db)
-                            .await
-                            .expect("integrate");
-                        spent += start.elapsed();
-                        assert_eq!(done, INTEGRATED);
-                    }
-                    spent
-                })
-            })
-        });
-        g.finish();
-
         // The same kind of edit as a user makes it: a department under the bureau, through the API.
         let data_dir = std::env::temp_dir().join(format!("sunlight-bench-files-{backend}"));
         let (router, token, child) = rt.block_on(async {
@@ -230,8 +196,6 @@ fn overhead(c: &mut Criterion) {
         let _ = std::fs::remove_dir_all(&data_dir);
 
         // Proofs against the log the edits above built (thousands of events).
-        rt.block_on(app::audit::integrate::integrate(&db))
-            .expect("integrate");
         let head = rt
             .block_on(app::audit::checkpoints::tree_head(&db))
             .expect("tree head");

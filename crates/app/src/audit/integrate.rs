@@ -1,21 +1,18 @@
-//! Integration: the events committed since the last run become leaves of the Merkle log.
+//! Integration of pending events: the events an earlier version of Sunlight sequenced inside the
+//! write (one insert into `audit_pending`) and put in the Merkle log after the commit.
 //!
-//! A write only sequences its event: one insert into `audit_pending` inside its own transaction (see
-//! `db::audited`). The integrator takes the pending events in sequence order, links each to its
-//! object's previous event (`prev_hash`), computes its leaf hash and appends it to the tree, in one
-//! transaction per batch. It runs in the server after every commit (woken by [`wake`]) and at the
-//! start of everything that needs the log complete: checkpoints, proofs, verification, export and the
-//! audit pages. This is how Certificate Transparency logs and Trillian work: the write pays for one
-//! insert, and an event is tamper-evident from its integration, milliseconds after its commit — as
-//! before, what protects the log against its own administrators is the signed, witnessed checkpoint.
+//! Writes now append their events to the log inside their own transaction (`audit::append`), so a
+//! pending event exists only in a database an earlier version wrote. They are integrated in sequence order: each
+//! linked to its object's previous event (`prev_hash`), hashed and appended to the tree, in one
+//! transaction per batch — at the server's start, by the first write that finds them (before its
+//! own events, [`integrate_in`]), and by everything that reads the whole log (checkpoints, proofs,
+//! verification, export, the audit pages), which then costs one read.
 //!
-//! Sequence numbers are gap-free and in commit order (SQLite: one writer at a time; PostgreSQL: the
-//! writers' lock on `audit_head`), and `audit_head.next_seq` is one past the highest given, so the
-//! pending events are always a contiguous run after the tree's last leaf; a gap means a pending row
-//! was deleted, and integration stops there with the first missing number.
+//! Pending sequence numbers were gap-free and in commit order, so they are a contiguous run after
+//! the tree's last leaf; a gap means a pending row was deleted, and integration stops there with the
+//! first missing number.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -23,7 +20,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait,
 };
-use tokio::sync::Notify;
 
 use super::entity as audit_event;
 use super::event::{Event, WRITTEN_COLUMNS};
@@ -59,29 +55,6 @@ impl IntegrateError {
             IntegrateError::Tree(why) => (None, format!("the audit tree is corrupt: {why}")),
         }
     }
-}
-
-fn notify() -> &'static Notify {
-    static WAKE: OnceLock<Notify> = OnceLock::new();
-    WAKE.get_or_init(Notify::new)
-}
-
-/// Tells the server's integrator that events were committed. Wake-ups while it works are kept as
-/// one, so a busy server integrates in batches.
-pub fn wake() {
-    notify().notify_one();
-}
-
-/// The server's integrator: integrates whenever woken by a commit.
-pub fn spawn_background(db: DatabaseConnection) {
-    tokio::spawn(async move {
-        loop {
-            notify().notified().await;
-            if let Err(e) = integrate(&db).await {
-                tracing::error!(error = %e, "audit integration failed");
-            }
-        }
-    });
 }
 
 /// Integrates every pending event; returns how many. Costs one read when nothing is pending.
@@ -132,6 +105,25 @@ struct Pending {
 
 async fn integrate_batch(db: &DatabaseConnection) -> Result<u64, IntegrateError> {
     let tx = lock(db).await?;
+    let done = batch_in(&tx).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Integrates every pending event inside `tx`, which holds the log (a writer about to append).
+pub(crate) async fn integrate_in(tx: &DatabaseTransaction) -> Result<u64, IntegrateError> {
+    let mut total = 0;
+    loop {
+        let done = batch_in(tx).await?;
+        total += done;
+        if done < BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
+
+/// One batch of pending events into the log, inside `tx`, which holds the log.
+async fn batch_in(tx: &DatabaseTransaction) -> Result<u64, IntegrateError> {
     let backend = tx.get_database_backend();
     let head = tx
         .query_one_raw(Statement::from_string(
@@ -143,7 +135,7 @@ async fn integrate_batch(db: &DatabaseConnection) -> Result<u64, IntegrateError>
     let size: i64 = head.try_get_by_index(0)?;
     let frontier: Vec<u8> = head.try_get_by_index(1)?;
     let next_seq: i64 = head.try_get_by_index(2)?;
-    let pending = read_pending(&tx, size).await?;
+    let pending = read_pending(tx, size).await?;
     // Sequence numbers run on from the tree's last leaf without a gap, up to the head's counter.
     let mut expected = size + 1;
     for p in &pending {
@@ -156,7 +148,6 @@ async fn integrate_batch(db: &DatabaseConnection) -> Result<u64, IntegrateError>
         return Err(IntegrateError::Missing(expected));
     }
     let Some(last) = pending.last().map(|p| p.seq) else {
-        tx.commit().await?;
         return Ok(0);
     };
     let mut latest: HashMap<(String, String), String> = HashMap::new();
@@ -172,7 +163,7 @@ async fn integrate_batch(db: &DatabaseConnection) -> Result<u64, IntegrateError>
         let key = (event.object_type.clone(), event.object_id.clone());
         event.prev_hash = match latest.get(&key) {
             Some(prev) => Some(prev.clone()),
-            None => previous_leaf(&tx, &key).await?,
+            None => previous_leaf(tx, &key).await?,
         };
         let leaf = audit::leaf_hash(&event.canonical_bytes());
         latest.insert(key, leaf.to_hex());
@@ -195,7 +186,6 @@ async fn integrate_batch(db: &DatabaseConnection) -> Result<u64, IntegrateError>
     }
     let batch = tree_updates(backend, &events, last, &frontier, &leaves)?;
     tx.execute_unprepared(&batch).await?;
-    tx.commit().await?;
     Ok(leaves.len() as u64)
 }
 

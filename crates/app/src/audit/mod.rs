@@ -2,6 +2,7 @@
 //! the 操作日志 and 登录日志 pages, each object's history, and the tamper-evident log over the events:
 //! the bureau's signing key, signed checkpoints, witnesses' cosignatures, proofs, export and verifiers.
 
+pub(crate) mod append;
 pub mod checkpoints;
 pub mod entity;
 pub mod event;

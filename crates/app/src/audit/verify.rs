@@ -204,7 +204,7 @@ async fn signed_checkpoints(
 const BATCH: u64 = 2000;
 
 /// Checks the live database; `key` is the bureau's public key, obtained independently of the database.
-/// The pending events are integrated first: the business rows already show their changes.
+/// Pending events an earlier version left are integrated first.
 pub async fn verify(
     db: &sea_orm::DatabaseConnection,
     key: &audit::VerifierKey,

@@ -1,19 +1,13 @@
 //! The one way to write business data: a transaction that records its audit event.
 //!
 //! Every insert/update/delete goes through [`AuditedTx`] and is turned into field-level changes of
-//! an event; [`AuditedTx::commit`] sequences the events (one insert into `audit_pending` each, with
-//! gap-free numbers in commit order: on SQLite the transaction is `IMMEDIATE`, the only writer, and
-//! the number is the table's `AUTOINCREMENT` rowid; on PostgreSQL the insert advances the counter row
-//! of `audit_head`, which the next writer waits for)
-//! and refuses to commit a transaction that recorded no event. On SQLite, a transaction whose first
-//! change is an update writes that event with the update, in the same statement
-//! ([`AuditedTx::update`]): each statement is a hand-off to SQLite's thread, which costs more than
-//! the insert itself, and an edit then takes as many as without the audit. An update changes the row
-//! only if it still holds what the caller read, and otherwise refuses ([`AuditedError::Changed`]),
-//! so no edit is lost and every event's "before" is the row's (callers often read the row before the
-//! transaction begins). Hashing and the Merkle
-//! append happen after the commit, in `audit::integrate`. Dropping an `AuditedTx` without
-//! committing rolls everything back, the events included. A test (`tests/audit_enforced.rs`) checks
+//! an event, one per changed object; [`AuditedTx::commit`] appends the events to the Merkle log in
+//! the same transaction (`audit::append`: numbered in commit order, linked to each object's previous
+//! event, hashed, the tree's frontier and nodes updated) and refuses to commit a transaction that
+//! recorded no event. An update changes the row only if it still holds what the caller read, and
+//! otherwise refuses ([`AuditedError::Changed`]), so no edit is lost and every event's "before" is
+//! the row's (callers often read the row before the transaction begins). Dropping an `AuditedTx`
+//! without committing rolls everything back, the events included. A test (`tests/audit_enforced.rs`) checks
 //! that no other module opens a transaction or writes a business table. Tables outside the rule:
 //! `session` and `login_log` (operational records, kept by `auth::session` and
 //! `auth::login_log`), and the audit tables themselves.
@@ -22,14 +16,14 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
+    DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
     PrimaryKeyToColumn, QueryFilter, QueryTrait, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait, TryIntoModel,
 };
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::audit::event::WRITTEN_COLUMNS;
+use crate::audit::event::Event;
 
 /// Who is making a change, and from where.
 #[derive(Clone, Debug)]
@@ -77,6 +71,8 @@ pub enum AuditedError {
     NoEvent,
     #[error("内部错误：{0}")]
     Encoding(String),
+    #[error("审计日志无法追加：{0}")]
+    Log(#[from] crate::audit::integrate::IntegrateError),
     /// The row is no longer what the caller read: someone changed it in between.
     #[error(
         "这条记录（{0} {1}）在您打开之后已被他人修改，本次修改没有保存。请刷新页面，核对后重试。"
@@ -100,11 +96,6 @@ struct Pending {
     /// (object type, object id).
     key: (String, String),
     changes: Changes,
-    /// Its sequence number, when it was written with the statement that changed the object (SQLite:
-    /// see [`AuditedTx::update`]).
-    written: Option<i64>,
-    /// Whether the object changed again after its event was written.
-    changed_since: bool,
 }
 
 impl AuditedTx {
@@ -198,10 +189,7 @@ impl AuditedTx {
     /// if every column still holds `before`'s value (`UPDATE … WHERE id = … AND name = … AND …`; on
     /// PostgreSQL a row changed by a writer that committed meanwhile is re-checked as it now is), so
     /// a row someone changed since the caller read it is refused with [`AuditedError::Changed`]
-    /// instead of overwritten, and the event's "before" values are the row's. On SQLite the
-    /// transaction's first event is written by the same statement too (`; INSERT INTO audit_pending
-    /// … RETURNING seq`): the statement is then the transaction's only hand-off to the database's
-    /// thread besides the read before it and the commit, so the audit adds none.
+    /// instead of overwritten, and the event's "before" values are the row's.
     ///
     /// The event holds the changes from `before` to the row as `am` will make it; the row the
     /// update returns must be that row.
@@ -248,35 +236,18 @@ impl AuditedTx {
             diff::<<A::Entity as EntityTrait>::Model>(&to_fields(before)?, &to_fields(&expected)?);
         let backend = self.tx.get_database_backend();
         let update = backend.build(&update);
-        let mut values = update.values.map(|v| v.0).unwrap_or_default();
-        let with_event = backend == DbBackend::Sqlite && self.pending.is_empty();
-        let sql = match with_event {
-            true => {
-                values.extend(self.event_values(&key, &changes, crate::db::now_ms()));
-                format!(
-                    "{}; {} RETURNING seq",
-                    update.sql,
-                    sequence_statement(backend, 1)
-                )
-            }
-            false => update.sql,
-        };
-        let rows = self
+        let values = update.values.map(|v| v.0).unwrap_or_default();
+        let row = self
             .tx
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .query_one_raw(Statement::from_sql_and_values(backend, update.sql, values))
             .await?;
-        // The updated row and, with the event, its number; no row updated, only the number.
-        let (row, seq) = match &rows[..] {
-            [row, event] if with_event => (row, Some(event.try_get::<i64>("", "seq")?)),
-            [row] if !with_event => (row, None),
-            _ => {
-                return Err(match self.exists(&am).await? {
-                    true => AuditedError::Changed(key.0, key.1),
-                    false => DbErr::RecordNotUpdated.into(),
-                });
-            }
+        let Some(row) = row else {
+            return Err(match self.exists(&am).await? {
+                true => AuditedError::Changed(key.0, key.1),
+                false => DbErr::RecordNotUpdated.into(),
+            });
         };
-        let model = <A::Entity as EntityTrait>::Model::from_query_result(row, "")?;
+        let model = <A::Entity as EntityTrait>::Model::from_query_result(&row, "")?;
         // The event is made from `expected`: what the database stored must be that. The update
         // returns the row as it wrote it (business tables have no triggers), and the models convert
         // their values to the column types; a difference would be a defect, refused.
@@ -286,15 +257,7 @@ impl AuditedTx {
                 key.0, key.1
             )));
         }
-        match seq {
-            Some(seq) => self.pending.push(Pending {
-                key,
-                changes,
-                written: Some(seq),
-                changed_since: false,
-            }),
-            None => self.merge(key, changes),
-        }
+        self.merge(key, changes);
         Ok(A::after_save(model, &self.tx, false).await?)
     }
 
@@ -318,48 +281,9 @@ impl AuditedTx {
         Ok(model)
     }
 
-    /// Replaces the changes of the event `seq` written earlier in this transaction (SQLite: only
-    /// [`AuditedTx::update`] writes one early).
-    async fn rewrite_event(&self, seq: i64, changes: &Changes) -> Result<(), AuditedError> {
-        let values = vec![
-            crate::audit::event::changes_json(changes).into(),
-            seq.into(),
-        ];
-        self.tx
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "UPDATE audit_pending SET changes = ? WHERE seq = ?",
-                values,
-            ))
-            .await?;
-        Ok(())
-    }
-
-    /// The written columns of one event ([`WRITTEN_COLUMNS`]), in order.
-    fn event_values(
-        &self,
-        (object_type, object_id): &(String, String),
-        changes: &Changes,
-        at_ms: i64,
-    ) -> [sea_orm::Value; 10] {
-        [
-            crate::audit::event::VERSION.into(),
-            at_ms.into(),
-            self.actor.user_id.into(),
-            self.actor.name.clone().into(),
-            self.actor.department_id.into(),
-            self.actor.ip.clone().into(),
-            self.action.clone().into(),
-            object_type.clone().into(),
-            object_id.clone().into(),
-            crate::audit::event::changes_json(changes).into(),
-        ]
-    }
-
     fn merge(&mut self, key: (String, String), changes: BTreeMap<String, [Value; 2]>) {
         match self.pending.iter_mut().find(|p| p.key == key) {
             Some(existing) => {
-                existing.changed_since |= existing.written.is_some() && !changes.is_empty();
                 for (field, [before, after]) in changes {
                     existing
                         .changes
@@ -368,78 +292,36 @@ impl AuditedTx {
                         .or_insert([before, after]);
                 }
             }
-            None => self.pending.push(Pending {
-                key,
-                changes,
-                written: None,
-                changed_since: false,
-            }),
+            None => self.pending.push(Pending { key, changes }),
         }
     }
 
-    /// Sequences the events and commits; the server's integrator is woken to put them in the log.
+    /// Appends the events to the log and commits, both or neither.
     pub async fn commit(mut self) -> Result<(), AuditedError> {
         if self.pending.is_empty() {
             return Err(AuditedError::NoEvent);
         }
-        let backend = self.tx.get_database_backend();
         let at_ms = crate::db::now_ms();
-        let pending = std::mem::take(&mut self.pending);
-        for p in pending.iter().filter(|p| p.changed_since) {
-            if let Some(seq) = p.written {
-                self.rewrite_event(seq, &p.changes).await?;
-            }
-        }
-        let unwritten: Vec<&Pending> = pending.iter().filter(|p| p.written.is_none()).collect();
-        for events in unwritten.chunks(EVENTS_PER_STATEMENT) {
-            let mut values: Vec<sea_orm::Value> =
-                Vec::with_capacity(events.len() * WRITTEN_COLUMNS.len());
-            for p in events {
-                values.extend(self.event_values(&p.key, &p.changes, at_ms));
-            }
-            let sql = sequence_statement(backend, events.len());
-            self.tx
-                .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-                .await?;
-        }
+        let mut events: Vec<Event> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|p| Event {
+                seq: 0,
+                at_ms,
+                actor_id: self.actor.user_id,
+                actor_name: self.actor.name.clone(),
+                department_id: self.actor.department_id,
+                ip: self.actor.ip.clone(),
+                action: self.action.clone(),
+                object_type: p.key.0,
+                object_id: p.key.1,
+                changes: p.changes,
+                prev_hash: None,
+            })
+            .collect();
+        crate::audit::append::append(&self.tx, &mut events).await?;
         self.tx.commit().await?;
-        crate::audit::integrate::wake();
         Ok(())
     }
-}
-
-/// Events sequenced by one statement: SQLite binds at most 32,766 values, ten an event.
-const EVENTS_PER_STATEMENT: usize = 1000;
-
-/// One statement that gives `n` events the next `n` sequence numbers. SQLite: a plain insert, the
-/// `AUTOINCREMENT` rowid numbers the rows in order (migration m0012). PostgreSQL: the statement
-/// advances the counter's row by `n`, and that row stays locked until the transaction ends, so
-/// sequence numbers follow commit order.
-fn sequence_statement(backend: sea_orm::DbBackend, n: usize) -> String {
-    let columns = WRITTEN_COLUMNS.join(", ");
-    if backend != sea_orm::DbBackend::Postgres {
-        let row = format!("({})", vec!["?"; WRITTEN_COLUMNS.len()].join(", "));
-        return format!(
-            "INSERT INTO audit_pending ({columns}) VALUES {}",
-            vec![row; n].join(", ")
-        );
-    }
-    let rows: Vec<String> = (0..n)
-        .map(|row| {
-            let params: Vec<String> = (1..=WRITTEN_COLUMNS.len())
-                .map(|column| format!("${}", row * WRITTEN_COLUMNS.len() + column))
-                .collect();
-            format!("({row}, {})", params.join(", "))
-        })
-        .collect();
-    let picked: Vec<String> = WRITTEN_COLUMNS.iter().map(|c| format!("v.{c}")).collect();
-    format!(
-        "WITH h AS (UPDATE audit_head SET next_seq = next_seq + {n} WHERE id = 1 RETURNING next_seq - {n} AS first) \
-         INSERT INTO audit_pending (seq, {columns}) SELECT h.first + v.i, {} \
-         FROM h, (VALUES {}) AS v(i, {columns})",
-        picked.join(", "),
-        rows.join(", ")
-    )
 }
 
 fn model_key<M: Audited>(m: &M) -> (String, String) {

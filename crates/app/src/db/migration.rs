@@ -928,7 +928,8 @@ mod tests {
     }
 
     /// A SQLite database whose events were sequenced and integrated under m0011 keeps its numbering
-    /// through m0012, and a pending event deleted afterwards still leaves a gap the integrator names.
+    /// through m0012; later writes append from the tree, and a pending event an earlier version left
+    /// after a gap stops them, named.
     #[tokio::test]
     async fn m0012_carries_the_sqlite_counter_over() {
         let dir = std::env::temp_dir().join(format!("sunlight-m0012-{}", std::process::id()));
@@ -951,21 +952,29 @@ mod tests {
         Migrator::up(&db, None).await.expect("migrate to the end");
         assert_eq!(scalar(&db, "SELECT next_seq FROM audit_head").await, 3);
 
+        // Writes now append their events themselves, numbered on from the tree.
         write_event(&db, 3).await;
-        assert_eq!(scalar(&db, "SELECT MAX(seq) FROM audit_pending").await, 3);
-        assert_eq!(integrate(&db).await.expect("integrate"), 1);
+        assert_eq!(scalar(&db, "SELECT MAX(seq) FROM audit_event").await, 3);
+        assert_eq!(scalar(&db, "SELECT size FROM audit_tree").await, 3);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_pending").await, 0);
 
-        // Numbers go on after the pending rows are gone; the last one deleted is still missed.
-        write_event(&db, 4).await;
-        write_event(&db, 5).await;
-        db.execute_unprepared("DELETE FROM audit_pending WHERE seq = 5")
+        // A pending row an earlier version left after a gap: the next write is refused, naming it.
+        db.execute_unprepared(
+            "INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, \
+             action, object_type, object_id, changes) VALUES \
+             (5, 1, 0, NULL, '系统', NULL, '', 'test.note', 'test', '5', '{\"n\":[0,5]}')",
+        )
+        .await
+        .expect("a pending event after a gap");
+        let mut tx = AuditedTx::begin(&db, Actor::system("测试"), "test.note")
             .await
-            .expect("delete");
-        match integrate(&db).await {
-            Err(IntegrateError::Missing(5)) => {}
-            other => panic!("expected the missing event 5 to be named, got {other:?}"),
+            .expect("begin");
+        tx.note(("test", "6"), "n", 0.into(), 6.into());
+        match tx.commit().await {
+            Err(crate::db::audited::AuditedError::Log(IntegrateError::Missing(4))) => {}
+            other => panic!("expected the missing event 4 to be named, got {other:?}"),
         }
+        assert_eq!(scalar(&db, "SELECT size FROM audit_tree").await, 3);
         drop(db);
         let _ = std::fs::remove_dir_all(&dir);
     }

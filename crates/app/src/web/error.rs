@@ -23,6 +23,9 @@ pub enum AppError {
     TooLarge,
     #[error("跨站请求被拒绝：请从本系统页面提交表单")]
     CrossSite,
+    /// The audit log cannot take the change (its integrity is in doubt): nothing was saved.
+    #[error("审计日志无法追加，本次修改没有保存：{0}。请管理员在“日志审计 → 完整性”运行核验。")]
+    LogStopped(String),
     #[error("系统内部错误，请稍后重试或联系管理员")]
     Internal(#[source] anyhow::Error),
 }
@@ -39,6 +42,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::LogStopped(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,6 +60,11 @@ impl From<crate::db::audited::AuditedError> for AppError {
             // Not a fault: someone else saved first; the user is told to reload and retry.
             changed @ crate::db::audited::AuditedError::Changed(..) => {
                 AppError::Conflict(changed.to_string())
+            }
+            crate::db::audited::AuditedError::Log(e)
+                if !matches!(e, crate::audit::integrate::IntegrateError::Db(_)) =>
+            {
+                AppError::LogStopped(e.to_string())
             }
             e => AppError::Internal(e.into()),
         }

@@ -134,9 +134,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    crate::audit::integrate::spawn_background(state.db.clone());
-    // Events a command or an earlier run committed but did not integrate.
-    crate::audit::integrate::wake();
+    // Events an earlier version sequenced but did not put in the log (writes now append them).
+    if let Err(e) = crate::audit::integrate::integrate(&state.db).await {
+        tracing::error!(error = %e, "audit integration of earlier pending events failed");
+    }
     crate::audit::integrity::spawn_background(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

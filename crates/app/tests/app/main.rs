@@ -2,8 +2,8 @@
 //! `SUNLIGHT_TEST_DB=postgres`). One test binary, so the application is linked once.
 
 mod api_doc;
+mod audit_append;
 mod audit_enforced;
-mod audit_integration;
 mod audit_integrity;
 mod audit_trail;
 mod audit_verify;

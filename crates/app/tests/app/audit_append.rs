@@ -1,0 +1,238 @@
+//! A write's events become leaves of the Merkle log inside its own transaction: in the log the
+//! moment it commits, linked to their objects' previous events, never there if it rolls back; events
+//! an earlier version left pending go in first, and a gap among them stops writes, named.
+
+use axum::http::StatusCode;
+use sea_orm::ConnectionTrait;
+
+use crate::audit_trail::edit_phone;
+use crate::common::{Auth, PASSWORD, TestApp, backend_is_postgres, demo_app, scalar_i64};
+
+async fn in_log(app: &TestApp) -> i64 {
+    scalar_i64(&app.db, "SELECT COUNT(*) FROM audit_event").await
+}
+
+async fn tree_size(app: &TestApp) -> i64 {
+    scalar_i64(&app.db, "SELECT size FROM audit_tree").await
+}
+
+async fn leaf_and_prev(app: &TestApp, seq: i64) -> (String, Option<String>) {
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT leaf_hash, prev_hash FROM audit_event WHERE seq = {seq}"),
+        ))
+        .await
+        .unwrap()
+        .expect("the event is in the log");
+    (
+        row.try_get_by_index(0).unwrap(),
+        row.try_get_by_index(1).unwrap(),
+    )
+}
+
+async fn note_tx(db: &sea_orm::DatabaseConnection) -> app::db::audited::AuditedTx {
+    app::db::audited::AuditedTx::begin(db, app::db::audited::Actor::system("测试"), "test.note")
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_write_is_in_the_log_at_its_commit_and_linked_to_its_objects_previous_event() {
+    let app = demo_app().await;
+    let logged = in_log(&app).await;
+    assert_eq!(
+        tree_size(&app).await,
+        logged,
+        "the demo's events are leaves"
+    );
+    let department = app.department_id("高新技术处").await;
+    edit_phone(&app.db, "甲", department, "0411-1").await;
+    assert_eq!(in_log(&app).await, logged + 1, "in the log at its commit");
+    assert_eq!(tree_size(&app).await, logged + 1);
+    edit_phone(&app.db, "乙", department, "0411-2").await;
+    let (first, _) = leaf_and_prev(&app, logged + 1).await;
+    let (_, prev) = leaf_and_prev(&app, logged + 2).await;
+    assert_eq!(prev, Some(first), "the second edit is linked to the first");
+    let head = app::audit::checkpoints::tree_head(&app.db).await.unwrap();
+    assert_eq!(head.size as i64, logged + 2);
+    assert_eq!(
+        scalar_i64(&app.db, "SELECT COUNT(*) FROM audit_pending").await,
+        0,
+        "nothing waits to be put in the log"
+    );
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, logged + 2);
+}
+
+#[tokio::test]
+async fn a_write_rolled_back_leaves_no_leaf_and_the_next_one_takes_its_place() {
+    let app = demo_app().await;
+    let logged = in_log(&app).await;
+    let mut tx = note_tx(&app.db).await;
+    tx.note(("test", "1"), "n", serde_json::json!(null), 1.into());
+    drop(tx);
+    assert_eq!(in_log(&app).await, logged);
+    assert_eq!(tree_size(&app).await, logged);
+    let mut tx = note_tx(&app.db).await;
+    tx.note(("test", "2"), "n", serde_json::json!(null), 2.into());
+    tx.commit().await.unwrap();
+    let object: String = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "SELECT object_id FROM audit_event WHERE seq = {}",
+                logged + 1
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(object, "2");
+}
+
+#[tokio::test]
+async fn more_events_than_one_statement_holds_are_all_appended() {
+    let app = demo_app().await;
+    let logged = in_log(&app).await;
+    let mut tx = note_tx(&app.db).await;
+    for i in 0..2_345 {
+        tx.note(
+            ("test", &i.to_string()),
+            "n",
+            serde_json::json!(null),
+            i.into(),
+        );
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(in_log(&app).await, logged + 2_345);
+    // Again, each object's second event linked to its first, across the statements' chunks.
+    let mut tx = note_tx(&app.db).await;
+    for i in 0..2_345 {
+        tx.note(("test", &i.to_string()), "n", i.into(), (i + 1).into());
+    }
+    tx.commit().await.unwrap();
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, logged + 4_690);
+    let (first, _) = leaf_and_prev(&app, logged + 2_345).await;
+    let (_, prev) = leaf_and_prev(&app, logged + 4_690).await;
+    assert_eq!(prev, Some(first));
+}
+
+/// Pending rows as an earlier version left them: numbered after the tree's last leaf, its counter
+/// advanced.
+async fn leave_pending(app: &TestApp, seqs: &[i64]) {
+    let rows: Vec<String> = seqs
+        .iter()
+        .map(|seq| {
+            format!(
+                "({seq}, 1, 0, NULL, '系统', NULL, '', 'test.note', 'test', 'old{seq}', '{{\"n\":[0,{seq}]}}')"
+            )
+        })
+        .collect();
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, \
+             action, object_type, object_id, changes) VALUES {}",
+            rows.join(", ")
+        ))
+        .await
+        .unwrap();
+    // SQLite's counter is the table's AUTOINCREMENT high-water mark, which the insert advanced.
+    if backend_is_postgres() {
+        let next = seqs.iter().max().unwrap() + 1;
+        app.db
+            .execute_unprepared(&format!("UPDATE audit_head SET next_seq = {next}"))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn events_an_earlier_version_left_pending_go_in_before_the_next_writes() {
+    let app = demo_app().await;
+    let logged = in_log(&app).await;
+    leave_pending(&app, &[logged + 1, logged + 2]).await;
+    let department = app.department_id("高新技术处").await;
+    edit_phone(&app.db, "甲", department, "0411-1").await;
+    assert_eq!(in_log(&app).await, logged + 3);
+    let (_, prev) = leaf_and_prev(&app, logged + 3).await;
+    assert!(
+        prev.is_some(),
+        "the edit is linked to the department's last event"
+    );
+    let object: String = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "SELECT object_id FROM audit_event WHERE seq = {}",
+                logged + 2
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(object, format!("old{}", logged + 2));
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, logged + 3);
+}
+
+#[tokio::test]
+async fn a_gap_among_pending_events_stops_writes_and_is_named() {
+    let app = demo_app().await;
+    let logged = in_log(&app).await;
+    let missing = logged + 1;
+    leave_pending(&app, &[logged + 2]).await;
+    let f = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(f.seq, Some(missing));
+    assert!(f.zh.contains(&format!("缺少第{missing}号")), "{}", f.zh);
+    assert!(f.en.contains(&format!("event {missing}")), "{}", f.en);
+    // Nothing is written past the gap, a login neither (it records the login), and the user is
+    // told why; the command-line verifier names the fault.
+    let department = app.department_id("高新技术处").await;
+    let mut tx = note_tx(&app.db).await;
+    tx.note(
+        ("department", &department.to_string()),
+        "n",
+        0.into(),
+        1.into(),
+    );
+    let err = tx.commit().await.unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("缺少第{missing}号")),
+        "{err}"
+    );
+    assert_eq!(in_log(&app).await, logged);
+    let r = app
+        .post_form(
+            &Auth::None,
+            "/login",
+            &[("username", "admin"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(
+        r.body.contains("审计日志无法追加") && r.body.contains(&format!("缺少第{missing}号")),
+        "{}",
+        r.body
+    );
+}
