@@ -3,16 +3,20 @@
 //! At the commit of an `AuditedTx` ([`append`]) its events are numbered on from the tree's last
 //! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of the
 //! canonical encoding) and appended to the tree: the completed subtrees go to `audit_node`, the
-//! O(log n) frontier and the root to `audit_tree`. That is two statements before the COMMIT, one
-//! reading the tree's head and the objects' previous events, one writing, so a change is in the log
-//! the moment it is committed, and a rolled-back change never was.
+//! O(log n) frontier and the root to `audit_tree`. A change is in the log the moment it commits,
+//! and a rolled-back change never was.
+//!
+//! Usually that is one statement before the COMMIT: the tree and the objects' latest events are
+//! guessed from what this process last wrote (`audit::tail`) and the statement writes only if the
+//! database still holds exactly that (the tree's size and root, each object's latest leaf). Else,
+//! or when nothing can be guessed, one statement reads them and another writes.
 //!
 //! Writers take turns on the log: on SQLite `BEGIN IMMEDIATE` makes a transaction the only writer;
-//! on PostgreSQL the read locks the tree's row, the last lock a writer takes — taking it with the
-//! first write could deadlock two writers that then wait for each other's business rows. A
-//! PostgreSQL statement reads as of its start, so the previous events it read may predate a writer
-//! that held the lock while it waited: the write checks them again, under the lock, and writes
-//! nothing if one moved; they are then read again (now current) and the write repeated.
+//! on PostgreSQL the tree's row is locked by the first of those statements, the last lock a writer
+//! takes — taking it with the first write could deadlock two writers that then wait for each
+//! other's business rows. A PostgreSQL statement reads as of its start, so the latest events its
+//! read found may predate a writer that held the lock while it waited: the write checks them again,
+//! under the lock, and writes nothing if one moved; they are then read again (now current).
 //!
 //! Events an earlier version left in `audit_pending` are integrated first (`audit::integrate`).
 
@@ -22,20 +26,34 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value}
 
 use super::event::{Event, VERSION, WRITTEN_COLUMNS};
 use super::integrate::IntegrateError;
+use super::tail::{Key, TAIL, TreeHead};
 
-/// Objects whose previous event one statement reads.
+/// Objects whose latest event one statement reads.
 const KEYS_PER_READ: usize = 200;
 /// Events one statement writes (13 values each, with about two nodes of 3: under SQLite's 32,766).
 const EVENTS_PER_WRITE: usize = 1000;
 
-type Key = (String, String);
+/// What a committed append leaves for the process to remember (`audit::tail`).
+pub(crate) struct Appended {
+    from: i64,
+    after: TreeHead,
+    leaves: Vec<(Key, String)>,
+}
+
+impl Appended {
+    /// Call once the transaction has committed.
+    pub(crate) fn remember(self) {
+        TAIL.remember(self.from, self.after, self.leaves);
+    }
+}
 
 /// Numbers, links, hashes and appends `events` (their `seq` and `prev_hash` are set here), in
-/// order, inside `tx`.
+/// order, inside `tx`; `created` tells the objects the transaction created.
 pub(crate) async fn append(
     tx: &DatabaseTransaction,
     events: &mut [Event],
-) -> Result<(), IntegrateError> {
+    created: impl Fn(&Key) -> bool,
+) -> Result<Appended, IntegrateError> {
     let mut keys: Vec<Key> = Vec::new();
     for e in events.iter() {
         let key = (e.object_type.clone(), e.object_id.clone());
@@ -43,10 +61,22 @@ pub(crate) async fn append(
             keys.push(key);
         }
     }
-    let backend = tx.get_database_backend();
+    if events.len() <= EVENTS_PER_WRITE
+        && let Some(guess) = TAIL.guess(&keys, created)
+    {
+        let prevs: HashMap<Key, Option<String>> = keys.iter().cloned().zip(guess.prevs).collect();
+        let rows = Rows::compute(&guess.tree, &prevs, events)?;
+        let guard = Guard {
+            tree: Some(&guess.tree),
+            prevs: keys.iter().map(|k| (k, &prevs[k])).collect(),
+        };
+        if write(tx, &rows, &guard).await? {
+            return Ok(rows.appended(guess.tree.size, events));
+        }
+    }
     let (first, rest) = keys.split_at(keys.len().min(KEYS_PER_READ));
     let mut head = read_head(tx, first).await?;
-    if head.next_seq - 1 > head.size {
+    if head.next_seq - 1 > head.tree.size {
         // Events an earlier version left sequenced but not yet in the tree go in first. If they
         // cannot (a gap: a pending row was deleted), nothing is written until the fault is dealt
         // with: appending past the gap would give the missing number to another event.
@@ -59,80 +89,123 @@ pub(crate) async fn append(
         prevs.extend(chunk.iter().cloned().zip(read_prevs(tx, chunk).await?));
     }
     loop {
-        let appended = Appended::compute(&head, &prevs, events)?;
-        let guard: Vec<(&Key, &Option<String>)> = match backend {
-            DbBackend::Postgres => first.iter().map(|k| (k, &prevs[k])).collect(),
-            _ => Vec::new(),
+        let rows = Rows::compute(&head.tree, &prevs, events)?;
+        let guard = Guard {
+            tree: None,
+            prevs: match tx.get_database_backend() {
+                DbBackend::Postgres => first.iter().map(|k| (k, &prevs[k])).collect(),
+                _ => Vec::new(),
+            },
         };
-        if write(tx, &appended, &guard).await? {
-            return Ok(());
+        if write(tx, &rows, &guard).await? {
+            return Ok(rows.appended(head.tree.size, events));
         }
-        // PostgreSQL: an object's previous event moved while this writer waited for the lock.
+        // PostgreSQL: an object's latest event moved while this writer waited for the lock.
         prevs.extend(first.iter().cloned().zip(read_prevs(tx, first).await?));
     }
 }
 
-/// The tree as the transaction found it, and the previous events of the first objects.
+/// A statement's text and values, placeholders numbered in the order they are written.
+struct Sql {
+    backend: DbBackend,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend) -> Self {
+        Sql {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    /// The placeholder for `value`.
+    fn bind(&mut self, value: Value) -> String {
+        self.values.push(value);
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+
+    /// `(…), (…)` rows of placeholders.
+    fn rows<const W: usize>(&mut self, rows: &[[Value; W]]) -> String {
+        let rows: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                let row: Vec<String> = row.iter().map(|v| self.bind(v.clone())).collect();
+                format!("({})", row.join(", "))
+            })
+            .collect();
+        rows.join(", ")
+    }
+
+    /// The leaf hash of `key`'s latest event, as a subquery.
+    fn latest(&mut self, (object_type, object_id): &Key) -> String {
+        format!(
+            "(SELECT leaf_hash FROM audit_event WHERE object_type = {} AND object_id = {} \
+             ORDER BY seq DESC LIMIT 1)",
+            self.bind(object_type.clone().into()),
+            self.bind(object_id.clone().into())
+        )
+    }
+
+    /// `key`'s latest event is `leaf` (or there is none, for `None`).
+    fn latest_is(&mut self, key: &Key, leaf: &Option<String>) -> String {
+        let latest = self.latest(key);
+        let equal = match self.backend {
+            DbBackend::Postgres => "IS NOT DISTINCT FROM",
+            _ => "IS",
+        };
+        format!(
+            "{latest} {equal} {}",
+            self.bind(Value::String(leaf.clone()))
+        )
+    }
+
+    fn statement(self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}
+
+/// The tree as the transaction found it, and the latest events of the first objects.
 struct Head {
-    size: i64,
-    frontier: Vec<u8>,
+    tree: TreeHead,
     /// One past the highest sequence number an earlier version gave to a pending event.
     next_seq: i64,
     prevs: Vec<Option<String>>,
 }
 
-/// Placeholder number `n` (1-based) of a statement for `backend`.
-fn param(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_owned(),
-    }
-}
-
-/// `(SELECT leaf_hash …)` for each key, numbering placeholders from `from`, and their values.
-fn prev_columns(backend: DbBackend, keys: &[Key], from: usize) -> (Vec<String>, Vec<Value>) {
-    let mut columns = Vec::with_capacity(keys.len());
-    let mut values = Vec::with_capacity(keys.len() * 2);
-    for (i, (object_type, object_id)) in keys.iter().enumerate() {
-        columns.push(format!(
-            "(SELECT leaf_hash FROM audit_event WHERE object_type = {} AND object_id = {} \
-             ORDER BY seq DESC LIMIT 1)",
-            param(backend, from + 2 * i),
-            param(backend, from + 2 * i + 1)
-        ));
-        values.push(object_type.clone().into());
-        values.push(object_id.clone().into());
-    }
-    (columns, values)
-}
-
 async fn read_head(tx: &DatabaseTransaction, keys: &[Key]) -> Result<Head, IntegrateError> {
-    let backend = tx.get_database_backend();
-    let (prevs, values) = prev_columns(backend, keys, 1);
+    let mut sql = Sql::new(tx.get_database_backend());
     let mut columns = vec![
         "t.size".to_owned(),
+        "t.root".into(),
         "t.frontier".into(),
         "h.next_seq".into(),
     ];
-    columns.extend(prevs);
-    let lock = match backend {
+    columns.extend(keys.iter().map(|k| sql.latest(k)));
+    let lock = match sql.backend {
         DbBackend::Postgres => " FOR UPDATE OF t",
         _ => "",
     };
-    let sql = format!(
+    let text = format!(
         "SELECT {} FROM audit_tree t, audit_head h WHERE t.id = 1 AND h.id = 1{lock}",
         columns.join(", ")
     );
     let row = tx
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_one_raw(sql.statement(text))
         .await?
         .ok_or_else(|| IntegrateError::Tree("audit_head 或 audit_tree 缺失".into()))?;
     Ok(Head {
-        size: row.try_get_by_index(0)?,
-        frontier: row.try_get_by_index(1)?,
-        next_seq: row.try_get_by_index(2)?,
+        tree: TreeHead {
+            size: row.try_get_by_index(0)?,
+            root: row.try_get_by_index(1)?,
+            frontier: row.try_get_by_index(2)?,
+        },
+        next_seq: row.try_get_by_index(3)?,
         prevs: (0..keys.len())
-            .map(|i| row.try_get_by_index(3 + i))
+            .map(|i| row.try_get_by_index(4 + i))
             .collect::<Result<_, _>>()?,
     })
 }
@@ -141,11 +214,11 @@ async fn read_prevs(
     tx: &DatabaseTransaction,
     keys: &[Key],
 ) -> Result<Vec<Option<String>>, IntegrateError> {
-    let backend = tx.get_database_backend();
-    let (columns, values) = prev_columns(backend, keys, 1);
-    let sql = format!("SELECT {}", columns.join(", "));
+    let mut sql = Sql::new(tx.get_database_backend());
+    let columns: Vec<String> = keys.iter().map(|k| sql.latest(k)).collect();
+    let text = format!("SELECT {}", columns.join(", "));
     let row = tx
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_one_raw(sql.statement(text))
         .await?
         .ok_or_else(|| IntegrateError::Tree("读取对象的上一事件失败".into()))?;
     Ok((0..keys.len())
@@ -154,31 +227,34 @@ async fn read_prevs(
 }
 
 /// The rows an append writes.
-struct Appended {
+struct Rows {
     /// Each event's values: `seq`, the written columns, `prev_hash`, `leaf_hash`.
     events: Vec<[Value; 13]>,
     /// Completed subtrees: level, index, hash.
     nodes: Vec<[Value; 3]>,
     /// How many nodes each event completed, in order.
     nodes_per_event: Vec<usize>,
-    tree: [Value; 3],
+    /// Each event's leaf hash.
+    leaves: Vec<String>,
+    tree: TreeHead,
 }
 
-impl Appended {
+impl Rows {
     fn compute(
-        head: &Head,
+        tree: &TreeHead,
         prevs: &HashMap<Key, Option<String>>,
         events: &mut [Event],
     ) -> Result<Self, IntegrateError> {
         let tree_error = |e: audit::FrontierError| IntegrateError::Tree(e.to_string());
-        let mut frontier = audit::Frontier::from_bytes(&head.frontier).map_err(tree_error)?;
+        let mut frontier = audit::Frontier::from_bytes(&tree.frontier).map_err(tree_error)?;
         let mut latest = prevs.clone();
         let mut rows = Vec::with_capacity(events.len());
         let mut nodes = Vec::with_capacity(events.len() * 2);
         let mut nodes_per_event = Vec::with_capacity(events.len());
+        let mut leaves = Vec::with_capacity(events.len());
         for (i, event) in events.iter_mut().enumerate() {
             let key = (event.object_type.clone(), event.object_id.clone());
-            event.seq = head.size + 1 + i as i64;
+            event.seq = tree.size + 1 + i as i64;
             event.prev_hash = latest.get(&key).cloned().flatten();
             let leaf = audit::leaf_hash(&event.canonical_bytes());
             let before = nodes.len();
@@ -193,6 +269,7 @@ impl Appended {
                 .map_err(tree_error)?;
             nodes_per_event.push(nodes.len() - before);
             latest.insert(key, Some(leaf.to_hex()));
+            leaves.push(leaf.to_hex());
             rows.push([
                 event.seq.into(),
                 VERSION.into(),
@@ -209,167 +286,210 @@ impl Appended {
                 leaf.to_hex().into(),
             ]);
         }
-        Ok(Appended {
+        Ok(Rows {
             events: rows,
             nodes,
             nodes_per_event,
-            tree: [
-                (frontier.size() as i64).into(),
-                frontier.to_bytes().into(),
-                frontier.root().to_hex().into(),
-            ],
+            leaves,
+            tree: TreeHead {
+                size: frontier.size() as i64,
+                root: frontier.root().to_hex(),
+                frontier: frontier.to_bytes(),
+            },
         })
     }
-}
 
-const EVENT_COLUMNS: usize = 13;
-
-fn event_columns() -> String {
-    std::iter::once("seq")
-        .chain(WRITTEN_COLUMNS)
-        .chain(["prev_hash", "leaf_hash"])
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `(?, ?, …)` rows of `width` placeholders, numbered on from `next` (advanced).
-fn rows(backend: DbBackend, count: usize, width: usize, next: &mut usize) -> String {
-    let mut out = Vec::with_capacity(count);
-    for _ in 0..count {
-        let row: Vec<String> = (0..width)
-            .map(|_| {
-                *next += 1;
-                param(backend, *next)
-            })
+    /// What the process remembers once these rows, appended onto a tree of size `from`, commit.
+    fn appended(self, from: i64, events: &[Event]) -> Appended {
+        let leaves = events
+            .iter()
+            .zip(self.leaves)
+            .map(|(e, leaf)| ((e.object_type.clone(), e.object_id.clone()), leaf))
             .collect();
-        out.push(format!("({})", row.join(", ")));
+        Appended {
+            from,
+            after: self.tree,
+            leaves,
+        }
     }
-    out.join(", ")
+
+    fn tree_values(&self) -> [Value; 3] {
+        [
+            self.tree.size.into(),
+            self.tree.frontier.clone().into(),
+            self.tree.root.clone().into(),
+        ]
+    }
 }
 
-/// Writes the events, their nodes and the new tree head. With a guard (PostgreSQL), the first
-/// statement writes only if each guarded object's latest event is still the one read; returns
-/// whether it wrote.
+/// What the first write statement checks before it writes anything.
+struct Guard<'a> {
+    /// The tree as guessed: its size and root.
+    tree: Option<&'a TreeHead>,
+    /// Objects' latest events, as guessed or read.
+    prevs: Vec<(&'a Key, &'a Option<String>)>,
+}
+
+const EVENT_COLUMNS: &str = "seq, version, at, actor_id, actor_name, department_id, ip, action, \
+                             object_type, object_id, changes, prev_hash, leaf_hash";
+
+/// Writes the events, their nodes and the new tree head. With a guard, the first statement writes
+/// only if everything it checks holds; returns whether it wrote.
 async fn write(
     tx: &DatabaseTransaction,
-    appended: &Appended,
-    guard: &[(&Key, &Option<String>)],
+    rows: &Rows,
+    guard: &Guard<'_>,
 ) -> Result<bool, IntegrateError> {
+    debug_assert_eq!(EVENT_COLUMNS.split(", ").count(), WRITTEN_COLUMNS.len() + 3);
     let backend = tx.get_database_backend();
+    let guarded = guard.tree.is_some() || !guard.prevs.is_empty();
     let mut node_start = 0;
-    let chunks: Vec<_> = appended.events.chunks(EVENTS_PER_WRITE).collect();
-    for (c, events) in chunks.iter().enumerate() {
-        let first_event = c * EVENTS_PER_WRITE;
-        let node_count: usize = appended.nodes_per_event[first_event..first_event + events.len()]
+    for (c, events) in rows.events.chunks(EVENTS_PER_WRITE).enumerate() {
+        let first = c * EVENTS_PER_WRITE;
+        let node_count: usize = rows.nodes_per_event[first..first + events.len()]
             .iter()
             .sum();
-        let nodes = &appended.nodes[node_start..node_start + node_count];
+        let nodes = &rows.nodes[node_start..node_start + node_count];
         node_start += node_count;
-        let mut values: Vec<Value> = Vec::new();
-        let mut next = 0;
-        let guarded = c == 0 && !guard.is_empty();
-        let mut checks = Vec::new();
-        if guarded {
-            for ((object_type, object_id), prev) in guard {
-                let (columns, keys) = prev_columns(
-                    backend,
-                    &[(object_type.clone(), object_id.clone())],
-                    next + 1,
-                );
-                next += 2;
-                values.extend(keys);
-                next += 1;
-                checks.push(format!(
-                    "{} IS NOT DISTINCT FROM {}",
-                    columns[0],
-                    param(backend, next)
-                ));
-                values.push(Value::String((*prev).clone()));
-            }
-        }
-        let event_rows = rows(backend, events.len(), EVENT_COLUMNS, &mut next);
-        values.extend(events.iter().flat_map(|e| e.iter().cloned()));
-        let node_rows = rows(backend, nodes.len(), 3, &mut next);
-        values.extend(nodes.iter().flat_map(|n| n.iter().cloned()));
-        let last = c + 1 == chunks.len();
-        let tree_set = match last {
-            true => {
-                let set = rows(backend, 1, 3, &mut next);
-                values.extend(appended.tree.iter().cloned());
-                Some(set)
-            }
-            false => None,
+        let mut sql = Sql::new(backend);
+        let text = match (c, guarded, backend) {
+            (0, true, DbBackend::Postgres) => guarded_pg(&mut sql, rows, events, nodes, guard),
+            (0, true, _) => guarded_sqlite(&mut sql, rows, events, nodes, guard),
+            (0, false, _) => inserts(&mut sql, events, nodes, Some(rows)),
+            _ => inserts(&mut sql, events, nodes, None),
         };
-        let sql = match guarded {
-            true => guarded_write(&checks, &event_rows, &node_rows, tree_set.as_deref()),
-            false => plain_write(backend, &event_rows, &node_rows, tree_set.as_deref()),
-        };
-        let written = tx
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
-        if guarded && written.is_empty() {
+        let written = tx.query_all_raw(sql.statement(text)).await?;
+        if c == 0 && guarded && written.is_empty() {
             return Ok(false);
         }
     }
     Ok(true)
 }
 
-/// The inserts and the tree head: on SQLite statements in turn, on PostgreSQL (one command per
-/// prepared statement) one statement of data-modifying `WITH` parts.
-fn plain_write(
-    backend: DbBackend,
-    event_rows: &str,
-    node_rows: &str,
-    tree: Option<&str>,
+/// Unchecked: the inserts and, with `tree`, the new tree head. On SQLite statements in turn; on
+/// PostgreSQL (one command per prepared statement) data-modifying `WITH` parts.
+fn inserts(
+    sql: &mut Sql,
+    events: &[[Value; 13]],
+    nodes: &[[Value; 3]],
+    tree: Option<&Rows>,
 ) -> String {
     let events = format!(
-        "INSERT INTO audit_event ({}) VALUES {event_rows}",
-        event_columns()
+        "INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {}",
+        sql.rows(events)
     );
-    let nodes = (!node_rows.is_empty())
-        .then(|| format!("INSERT INTO audit_node (level, idx, hash) VALUES {node_rows}"));
-    let tree =
-        tree.map(|t| format!("UPDATE audit_tree SET (size, frontier, root) = {t} WHERE id = 1"));
-    if backend != DbBackend::Postgres {
+    let nodes = (!nodes.is_empty()).then(|| {
+        format!(
+            "INSERT INTO audit_node (level, idx, hash) VALUES {}",
+            sql.rows(nodes)
+        )
+    });
+    let tree = tree.map(|rows| {
+        format!(
+            "UPDATE audit_tree SET (size, frontier, root) = {} WHERE id = 1",
+            sql.rows(&[rows.tree_values()])
+        )
+    });
+    if sql.backend != DbBackend::Postgres {
         return [Some(events), nodes, tree]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join("; ");
     }
-    let mut sql = format!("WITH e AS ({events} RETURNING seq)");
+    let mut text = format!("WITH e AS ({events} RETURNING seq)");
     if let Some(nodes) = nodes {
-        sql.push_str(&format!(", n AS ({nodes})"));
+        text.push_str(&format!(", n AS ({nodes})"));
     }
-    sql.push(' ');
-    sql.push_str(&tree.unwrap_or_else(|| "SELECT count(*) FROM e".to_owned()));
-    sql
+    text.push(' ');
+    text.push_str(&tree.unwrap_or_else(|| "SELECT count(*) FROM e".to_owned()));
+    text
 }
 
-/// PostgreSQL's first write: everything only if every check holds; returns a row if it wrote.
-fn guarded_write(
-    checks: &[String],
-    event_rows: &str,
-    node_rows: &str,
-    tree: Option<&str>,
+/// SQLite: the tree head is updated only if the checks hold (returning its row), and the rows are
+/// inserted only if the tree now has the new head.
+fn guarded_sqlite(
+    sql: &mut Sql,
+    rows: &Rows,
+    events: &[[Value; 13]],
+    nodes: &[[Value; 3]],
+    guard: &Guard<'_>,
 ) -> String {
-    let columns = event_columns();
-    let mut sql = format!(
-        "WITH ok AS (SELECT 1 AS ok WHERE {}), \
-         e AS (INSERT INTO audit_event ({columns}) SELECT v.* FROM (VALUES {event_rows}) AS v({columns}), ok RETURNING seq)",
+    let set = sql.rows(&[rows.tree_values()]);
+    let mut checks = Vec::new();
+    if let Some(tree) = guard.tree {
+        let size = sql.bind(tree.size.into());
+        let root = sql.bind(tree.root.clone().into());
+        checks.push(format!("size = {size} AND root = {root}"));
+    }
+    checks.extend(guard.prevs.iter().map(|(k, leaf)| sql.latest_is(k, leaf)));
+    let mut text = format!(
+        "UPDATE audit_tree SET (size, frontier, root) = {set} WHERE id = 1 AND {} RETURNING id",
         checks.join(" AND ")
     );
-    if !node_rows.is_empty() {
-        sql.push_str(&format!(
-            ", n AS (INSERT INTO audit_node (level, idx, hash) \
-             SELECT v.* FROM (VALUES {node_rows}) AS v(level, idx, hash), ok)"
+    let applied = |sql: &mut Sql| {
+        format!(
+            "EXISTS (SELECT 1 FROM audit_tree WHERE id = 1 AND size = {} AND root = {})",
+            sql.bind(rows.tree.size.into()),
+            sql.bind(rows.tree.root.clone().into())
+        )
+    };
+    let values = sql.rows(events);
+    let when = applied(sql);
+    text.push_str(&format!(
+        "; INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT * FROM (VALUES {values}) WHERE {when}"
+    ));
+    if !nodes.is_empty() {
+        let values = sql.rows(nodes);
+        let when = applied(sql);
+        text.push_str(&format!(
+            "; INSERT INTO audit_node (level, idx, hash) SELECT * FROM (VALUES {values}) WHERE {when}"
         ));
     }
-    match tree {
-        Some(tree) => sql.push_str(&format!(
-            " UPDATE audit_tree SET (size, frontier, root) = {tree} FROM ok WHERE audit_tree.id = 1 RETURNING audit_tree.id"
-        )),
-        None => sql.push_str(" SELECT ok FROM ok"),
+    text
+}
+
+/// PostgreSQL: the tree head is updated only if the checks hold — its size and root checked on the
+/// row as it is once locked — and the rows are inserted only with it; returns a row if it wrote.
+fn guarded_pg(
+    sql: &mut Sql,
+    rows: &Rows,
+    events: &[[Value; 13]],
+    nodes: &[[Value; 3]],
+    guard: &Guard<'_>,
+) -> String {
+    let mut checks: Vec<String> = guard
+        .prevs
+        .iter()
+        .map(|(k, leaf)| sql.latest_is(k, leaf))
+        .collect();
+    if checks.is_empty() {
+        checks.push("TRUE".into());
     }
-    sql
+    let set = sql.rows(&[rows.tree_values()]);
+    let tree_check = match guard.tree {
+        Some(tree) => format!(
+            " AND audit_tree.size = {} AND audit_tree.root = {}",
+            sql.bind(tree.size.into()),
+            sql.bind(tree.root.clone().into())
+        ),
+        None => String::new(),
+    };
+    let mut text = format!(
+        "WITH ok AS (SELECT 1 AS ok WHERE {}), \
+         t AS (UPDATE audit_tree SET (size, frontier, root) = {set} FROM ok \
+         WHERE audit_tree.id = 1{tree_check} RETURNING audit_tree.id), \
+         e AS (INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT v.* FROM (VALUES {}) AS v({EVENT_COLUMNS}), t)",
+        checks.join(" AND "),
+        sql.rows(events)
+    );
+    if !nodes.is_empty() {
+        text.push_str(&format!(
+            ", n AS (INSERT INTO audit_node (level, idx, hash) \
+             SELECT v.* FROM (VALUES {}) AS v(level, idx, hash), t)",
+            sql.rows(nodes)
+        ));
+    }
+    text.push_str(" SELECT id FROM t");
+    text
 }

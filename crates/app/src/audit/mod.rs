@@ -12,6 +12,7 @@ pub mod integrity;
 mod integrity_pages;
 pub mod log_key;
 mod pages;
+mod tail;
 pub mod verify;
 
 pub use integrity_pages::routes as integrity_routes;

@@ -96,6 +96,8 @@ struct Pending {
     /// (object type, object id).
     key: (String, String),
     changes: Changes,
+    /// Whether the transaction created the object (it has no event before this one).
+    created: bool,
 }
 
 impl AuditedTx {
@@ -137,7 +139,11 @@ impl AuditedTx {
         let model = am.insert(&self.tx).await?;
         let after = to_fields(&model)?;
         let changes = diff::<<A::Entity as EntityTrait>::Model>(&BTreeMap::new(), &after);
-        self.merge(model_key(&model), changes);
+        let key = model_key(&model);
+        self.merge(key.clone(), changes);
+        if let Some(p) = self.pending.iter_mut().find(|p| p.key == key) {
+            p.created = true;
+        }
         Ok(model)
     }
 
@@ -292,7 +298,11 @@ impl AuditedTx {
                         .or_insert([before, after]);
                 }
             }
-            None => self.pending.push(Pending { key, changes }),
+            None => self.pending.push(Pending {
+                key,
+                changes,
+                created: false,
+            }),
         }
     }
 
@@ -302,6 +312,12 @@ impl AuditedTx {
             return Err(AuditedError::NoEvent);
         }
         let at_ms = crate::db::now_ms();
+        let created: std::collections::HashSet<(String, String)> = self
+            .pending
+            .iter()
+            .filter(|p| p.created)
+            .map(|p| p.key.clone())
+            .collect();
         let mut events: Vec<Event> = std::mem::take(&mut self.pending)
             .into_iter()
             .map(|p| Event {
@@ -318,8 +334,10 @@ impl AuditedTx {
                 prev_hash: None,
             })
             .collect();
-        crate::audit::append::append(&self.tx, &mut events).await?;
+        let appended =
+            crate::audit::append::append(&self.tx, &mut events, |k| created.contains(k)).await?;
         self.tx.commit().await?;
+        appended.remember();
         Ok(())
     }
 }

@@ -236,3 +236,40 @@ async fn a_gap_among_pending_events_stops_writes_and_is_named() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_write_after_another_process_appended_links_to_that_processs_event() {
+    let app = demo_app().await;
+    let department = app.department_id("高新技术处").await;
+    edit_phone(&app.db, "甲", department, "0411-1").await;
+    let logged = in_log(&app).await;
+    // Another process (here: an earlier version's pending event, integrated) appends an event of
+    // the same department; this process's memory of the log's tail is now out of date.
+    let row = format!(
+        "({}, 1, 0, NULL, '系统', NULL, '', 'test.note', 'department', '{department}', '{{\"n\":[0,1]}}')",
+        logged + 1
+    );
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO audit_pending (seq, version, at, actor_id, actor_name, department_id, ip, \
+             action, object_type, object_id, changes) VALUES {row}"
+        ))
+        .await
+        .unwrap();
+    if backend_is_postgres() {
+        app.db
+            .execute_unprepared(&format!("UPDATE audit_head SET next_seq = {}", logged + 2))
+            .await
+            .unwrap();
+    }
+    assert_eq!(app::audit::integrate::integrate(&app.db).await.unwrap(), 1);
+    edit_phone(&app.db, "乙", department, "0411-2").await;
+    let (other, _) = leaf_and_prev(&app, logged + 1).await;
+    let (_, prev) = leaf_and_prev(&app, logged + 2).await;
+    assert_eq!(prev, Some(other), "linked to the other process's event");
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, logged + 2);
+}
