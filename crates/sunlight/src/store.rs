@@ -165,8 +165,6 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let db = app::db::open(&args.store.location()?).await?;
     app::audit::log_key::load_or_create(&args.store.data_dir)?;
     let accounts = app::demo::generate(&db, scale(args.scale), args.seed).await?;
-    // The command's events go into the log before it returns, as the server's would.
-    app::audit::integrate::integrate(&db).await?;
     print_accounts(&accounts);
     Ok(())
 }

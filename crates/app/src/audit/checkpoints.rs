@@ -22,8 +22,6 @@ pub struct TreeHead {
 pub enum CheckpointError {
     #[error(transparent)]
     Db(#[from] DbErr),
-    #[error(transparent)]
-    Integrate(#[from] super::integrate::IntegrateError),
     #[error("审计日志数据损坏：{0}")]
     Corrupt(String),
     #[error("没有大小为{0}的检查点")]
@@ -228,13 +226,11 @@ pub async fn by_size(
         .ok_or(CheckpointError::NoSuchCheckpoint(size))
 }
 
-/// Integrates the pending events, then signs the tree head unless the latest checkpoint already
-/// covers it; returns the latest checkpoint either way (`None` while the log is empty).
+/// Signs the tree head unless the latest checkpoint already covers it; returns the latest checkpoint either way (`None` while the log is empty).
 pub async fn sign_current(
     db: &sea_orm::DatabaseConnection,
     key: &SignerKey,
 ) -> Result<Option<StoredCheckpoint>, CheckpointError> {
-    super::integrate::integrate(db).await?;
     let head = tree_head(db).await?;
     if head.size == 0 {
         return Ok(None);

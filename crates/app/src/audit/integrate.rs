@@ -5,8 +5,7 @@
 //! pending event exists only in a database an earlier version wrote. They are integrated in sequence order: each
 //! linked to its object's previous event (`prev_hash`), hashed and appended to the tree, in one
 //! transaction per batch — at the server's start, by the first write that finds them (before its
-//! own events, [`integrate_in`]), and by everything that reads the whole log (checkpoints, proofs,
-//! verification, export, the audit pages), which then costs one read.
+//! own events, [`integrate_in`]), and by the verifier.
 //!
 //! Pending sequence numbers were gap-free and in commit order, so they are a contiguous run after
 //! the tree's last leaf; a gap means a pending row was deleted, and integration stops there with the
@@ -77,20 +76,6 @@ pub async fn integrate(db: &DatabaseConnection) -> Result<u64, IntegrateError> {
         total += done;
         if done < BATCH as u64 {
             return Ok(total);
-        }
-    }
-}
-
-/// Integrates before a page reads the log. A log that cannot be integrated (a pending event went
-/// missing) must not take the audit pages down with it: the error is logged, the page shows the log
-/// as far as it is integrated, and the verification (daily, on demand) names the fault.
-pub async fn integrate_before_reading(db: &DatabaseConnection) -> Result<(), DbErr> {
-    match integrate(db).await {
-        Ok(_) => Ok(()),
-        Err(IntegrateError::Db(e)) => Err(e),
-        Err(e) => {
-            tracing::error!(error = %e, "audit integration failed; the pages show the log as integrated");
-            Ok(())
         }
     }
 }

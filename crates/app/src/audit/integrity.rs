@@ -190,7 +190,6 @@ pub async fn register_witness(
 pub async fn tick(state: &AppState) -> Result<(), checkpoints::CheckpointError> {
     let db = &state.db;
     let now = crate::db::now_ms();
-    super::integrate::integrate(db).await?;
     let head = checkpoints::tree_head(db).await?;
     let latest = checkpoints::latest(db)
         .await?

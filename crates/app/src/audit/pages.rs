@@ -112,7 +112,6 @@ async fn events(
     Query(q): Query<EventQuery>,
 ) -> Result<EventsPage, AppError> {
     viewer.require("audit:event:list")?;
-    super::integrate::integrate_before_reading(&state.db).await?;
     let f = &q.filter;
     let mut query = audit_event::Entity::find().filter(viewer.scope.condition(
         audit_event::Column::DepartmentId,
@@ -207,7 +206,6 @@ async fn history(
     if !visible {
         return Err(AppError::NotFound);
     }
-    super::integrate::integrate_before_reading(&state.db).await?;
     let found = audit_event::Entity::find()
         .filter(audit_event::Column::ObjectType.eq(object_type.as_str()))
         .filter(audit_event::Column::ObjectId.eq(object_id.as_str()))

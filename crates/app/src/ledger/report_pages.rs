@@ -390,7 +390,6 @@ async fn done_dates(
         .filter(|m| m.due_kind == "date" && m.due_on.is_some())
         .collect();
     let ids: Vec<String> = dated.iter().map(|m| m.id.to_string()).collect();
-    crate::audit::integrate::integrate_before_reading(&state.db).await?;
     let mut spans: std::collections::HashMap<String, Spans> = Default::default();
     for chunk in ids.chunks(500) {
         let events = audit_event::Entity::find()

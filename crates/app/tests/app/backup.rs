@@ -125,7 +125,6 @@ async fn restoring_a_file_that_is_not_a_backup_changes_nothing() {
 
 async fn last_leaf(db: &sea_orm::DatabaseConnection) -> String {
     use sea_orm::ConnectionTrait;
-    app::audit::integrate::integrate(db).await.unwrap();
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),

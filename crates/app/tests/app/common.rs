@@ -102,8 +102,6 @@ pub async fn demo_app() -> TestApp {
     app::demo::generate(&db, app::demo::Scale::Small, 2026)
         .await
         .unwrap();
-    // As on a running server: the demo's events are in the log.
-    app::audit::integrate::integrate(&db).await.unwrap();
     build(db, location, true)
 }
 
@@ -363,22 +361,13 @@ impl TestApp {
         Auth::Bearer(r.json()["token"].as_str().expect("token").to_owned())
     }
 
-    /// Integrates the pending audit events, as the server does after each commit.
-    pub async fn integrate(&self) {
-        app::audit::integrate::integrate(&self.db)
-            .await
-            .expect("integrate the pending audit events");
-    }
-
     /// The number of audit events in the log.
     pub async fn audit_count(&self) -> i64 {
-        self.integrate().await;
         scalar_i64(&self.db, "SELECT COUNT(*) FROM audit_event").await
     }
 
     /// Events after `seq`, as (action, object_type, object_id, changes JSON).
     pub async fn events_after(&self, seq: i64) -> Vec<(String, String, String, serde_json::Value)> {
-        self.integrate().await;
         let rows = self
             .db
             .query_all_raw(sea_orm::Statement::from_string(
@@ -401,7 +390,6 @@ impl TestApp {
     }
 
     pub async fn last_seq(&self) -> i64 {
-        self.integrate().await;
         scalar_i64(&self.db, "SELECT COALESCE(MAX(seq), 0) FROM audit_event").await
     }
 

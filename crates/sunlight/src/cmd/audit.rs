@@ -224,7 +224,6 @@ async fn add_witness(store: StoreArgs, key: String) -> anyhow::Result<()> {
     }
     let db = open(&store).await?;
     if app::audit::integrity::register_witness(&db, &key).await? {
-        app::audit::integrate::integrate(&db).await?;
         println!("已登记见证人 {}", key.name());
     } else {
         println!("见证人 {} 已登记过", key.name());

@@ -268,7 +268,6 @@ async fn import(file: PathBuf, store: crate::store::StoreArgs) -> anyhow::Result
     {
         anyhow::bail!("{problem}");
     }
-    app::audit::integrate::integrate(&db).await?;
     let cal = app::calendar::effective(&db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

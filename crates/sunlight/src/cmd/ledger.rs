@@ -122,7 +122,6 @@ async fn import(
     let id = app::ledger::store::create(&db, actor, "ledger.inspection.import", &draft)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    app::audit::integrate::integrate(&db).await?;
     println!(
         "已导入整改台账（编号{id}，{}）：{sections}个方面、{main}个主要问题、{specific}个具体问题、{measures}条整改措施",
         unit.name
