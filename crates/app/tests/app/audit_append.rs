@@ -273,3 +273,42 @@ async fn a_write_after_another_process_appended_links_to_that_processs_event() {
         .unwrap_or_else(|f| panic!("{f}"));
     assert_eq!(verified.size as i64, logged + 2);
 }
+
+#[tokio::test]
+async fn an_object_created_again_under_its_old_key_continues_its_history() {
+    use app::settings::entity as setting;
+    use sea_orm::ActiveValue::Set;
+    let app = demo_app().await;
+    let stored = |value: &str| setting::ActiveModel {
+        key: Set("audit.checkpoint_minutes".into()),
+        value: Set(value.into()),
+        updated_at: Set(0),
+    };
+    let mut tx = note_tx(&app.db).await;
+    let first = tx.insert(stored("30")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = note_tx(&app.db).await;
+    tx.delete::<setting::ActiveModel>(first).await.unwrap();
+    tx.commit().await.unwrap();
+    let removed_at = in_log(&app).await;
+    // Another process appends (an earlier version's pending event), and this process writes after
+    // it: its memory of the tail is current again, but knows only that write's object.
+    leave_pending(&app, &[removed_at + 1]).await;
+    assert_eq!(app::audit::integrate::integrate(&app.db).await.unwrap(), 1);
+    let mut tx = note_tx(&app.db).await;
+    tx.note(("test", "other"), "n", 0.into(), 1.into());
+    tx.commit().await.unwrap();
+    // Stored again: a row the transaction creates is guessed to have no event before it; this one
+    // has two under its key, so the guess is wrong, the write finds out and links to the removal.
+    let mut tx = note_tx(&app.db).await;
+    tx.insert(stored("45")).await.unwrap();
+    tx.commit().await.unwrap();
+    let (removal, _) = leaf_and_prev(&app, removed_at).await;
+    let (_, prev) = leaf_and_prev(&app, removed_at + 3).await;
+    assert_eq!(prev, Some(removal));
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, removed_at + 3);
+}
