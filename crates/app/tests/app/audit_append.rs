@@ -312,3 +312,53 @@ async fn an_object_created_again_under_its_old_key_continues_its_history() {
         .unwrap_or_else(|f| panic!("{f}"));
     assert_eq!(verified.size as i64, removed_at + 3);
 }
+
+#[tokio::test]
+async fn an_edit_followed_by_other_changes_in_its_transaction_enters_the_log_once_with_them() {
+    use sea_orm::{EntityTrait, IntoActiveModel, QuerySelect, Set};
+    let app = demo_app().await;
+    let department = app.department_id("高新技术处").await;
+    // A first edit, so that the process knows the department's latest event.
+    edit_phone(&app.db, "甲", department, "0411-1").await;
+    let logged = in_log(&app).await;
+    let mut tx = note_tx(&app.db).await;
+    let before = app::org::entities::department::Entity::find_by_id(department)
+        .lock_exclusive()
+        .one(tx.reader())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am = before.clone().into_active_model();
+    am.phone = Set(Some("0411-2".into()));
+    let after = tx.update(&before, am).await.unwrap();
+    // The same department again, and another object: the events are the transaction's, whole.
+    let mut am = after.clone().into_active_model();
+    am.phone = Set(Some("0411-3".into()));
+    tx.update(&after, am).await.unwrap();
+    tx.note(("test", "beside"), "n", 0.into(), 1.into());
+    tx.commit().await.unwrap();
+    assert_eq!(in_log(&app).await, logged + 2);
+    let (first, _) = leaf_and_prev(&app, logged).await;
+    let (_, prev) = leaf_and_prev(&app, logged + 1).await;
+    assert_eq!(prev, Some(first));
+    let changes: String = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT changes FROM audit_event WHERE seq = {}", logged + 1),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert!(
+        changes.contains("0411-1") && changes.contains("0411-3") && !changes.contains("0411-2"),
+        "one event from the row as it was to the row as it is: {changes}"
+    );
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, logged + 2);
+}
