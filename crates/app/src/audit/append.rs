@@ -28,7 +28,7 @@ use super::event::{Event, VERSION, WRITTEN_COLUMNS};
 use super::integrate::IntegrateError;
 use super::tail::{Key, TAIL, TreeHead};
 
-/// Objects whose latest event one statement reads.
+/// Objects whose latest event one statement reads or checks.
 const KEYS_PER_READ: usize = 200;
 /// Events one statement writes (13 values each, with about two nodes of 3: under SQLite's 32,766).
 const EVENTS_PER_WRITE: usize = 1000;
@@ -61,7 +61,9 @@ pub(crate) async fn append(
             keys.push(key);
         }
     }
-    if events.len() <= EVENTS_PER_WRITE
+    // A guess is checked by one condition per object, and SQLite's expressions nest at most
+    // 1,000 deep: larger transactions read.
+    if keys.len() <= KEYS_PER_READ
         && let Some(guess) = TAIL.guess(&keys, created)
     {
         let prevs: HashMap<Key, Option<String>> = keys.iter().cloned().zip(guess.prevs).collect();

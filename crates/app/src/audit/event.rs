@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 pub const VERSION: i32 = 1;
 
 /// The columns of an event row that its writer gives, in the order of both event tables: after
-/// `seq`, and (in `audit_event`) before `prev_hash` and `leaf_hash`, which integration adds.
+/// `seq`, and (in `audit_event`) before `prev_hash` and `leaf_hash`, which the append adds.
 pub const WRITTEN_COLUMNS: [&str; 10] = [
     "version",
     "at",

@@ -362,3 +362,29 @@ async fn an_edit_followed_by_other_changes_in_its_transaction_enters_the_log_onc
         .unwrap_or_else(|f| panic!("{f}"));
     assert_eq!(verified.size as i64, logged + 2);
 }
+
+#[tokio::test]
+async fn a_thousand_objects_written_twice_are_appended_and_linked() {
+    let app = demo_app().await;
+    let logged = in_log(&app).await;
+    for round in 0..2 {
+        let mut tx = note_tx(&app.db).await;
+        for i in 0..1_000 {
+            tx.note(
+                ("test", &format!("k{i}")),
+                "n",
+                round.into(),
+                (round + 1).into(),
+            );
+        }
+        tx.commit().await.unwrap();
+    }
+    let (first, _) = leaf_and_prev(&app, logged + 1_000).await;
+    let (_, prev) = leaf_and_prev(&app, logged + 2_000).await;
+    assert_eq!(prev, Some(first));
+    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(verified.size as i64, logged + 2_000);
+}
