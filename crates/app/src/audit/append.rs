@@ -2,7 +2,8 @@
 //!
 //! At the commit of an `AuditedTx` ([`append`]) its events are numbered on from the tree's last
 //! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of the
-//! canonical encoding) and appended to the tree: the completed subtrees go to `audit_node`, the
+//! canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more go to
+//! `audit_node` (smaller ones a proof computes from the leaves), the
 //! O(log n) frontier and the root to `audit_tree`. A change is in the log the moment it commits,
 //! and a rolled-back change never was.
 //!
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
 
+use super::checkpoints::NODES_STORED_FROM_LEVEL;
 use super::event::{Event, VERSION, WRITTEN_COLUMNS};
 use super::integrate::IntegrateError;
 use super::tail::{Key, TAIL, TreeHead};
@@ -262,6 +264,9 @@ impl Rows {
             let before = nodes.len();
             frontier
                 .append_with(leaf, |node, hash| {
+                    if node.level() < NODES_STORED_FROM_LEVEL {
+                        return;
+                    }
                     nodes.push([
                         i32::from(node.level()).into(),
                         (node.index() as i64).into(),

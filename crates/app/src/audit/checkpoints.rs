@@ -54,8 +54,66 @@ pub async fn tree_head(db: &impl ConnectionTrait) -> Result<TreeHead, Checkpoint
     })
 }
 
-/// The stored subtree hashes a proof needs, fetched in one query.
+/// Subtrees are stored in `audit_node` from this level up (16 leaves); smaller ones are computed
+/// from their leaves' hashes in `audit_event` when a proof needs them (at most 15 leaves each).
+pub const NODES_STORED_FROM_LEVEL: u8 = 4;
+
+/// The subtree hashes a proof needs: the stored ones fetched in one query, the smaller ones
+/// computed from the leaves read in another.
 pub async fn nodes(
+    db: &impl ConnectionTrait,
+    wanted: &[NodeId],
+) -> Result<BTreeMap<NodeId, Hash>, CheckpointError> {
+    let (small, stored): (Vec<NodeId>, Vec<NodeId>) = wanted
+        .iter()
+        .partition(|n| n.level() < NODES_STORED_FROM_LEVEL);
+    let mut out = stored_nodes(db, &stored).await?;
+    out.extend(computed_nodes(db, &small).await?);
+    Ok(out)
+}
+
+/// Subtrees below [`NODES_STORED_FROM_LEVEL`], each the root of its leaves (events
+/// `idx·2^level + 1 ..= (idx+1)·2^level`); one whose leaves are not all there is left out, so the
+/// proof that needs it fails.
+async fn computed_nodes(
+    db: &impl ConnectionTrait,
+    wanted: &[NodeId],
+) -> Result<BTreeMap<NodeId, Hash>, CheckpointError> {
+    let mut out = BTreeMap::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let span = |n: &NodeId| {
+        let width = 1i64 << n.level();
+        (n.index() as i64 * width + 1, (n.index() as i64 + 1) * width)
+    };
+    let mut any = Condition::any();
+    for n in wanted {
+        let (first, last) = span(n);
+        any = any.add(Expr::col("seq").between(first, last));
+    }
+    let query = Query::select()
+        .columns(["seq", "leaf_hash"])
+        .from("audit_event")
+        .cond_where(any)
+        .to_owned();
+    let mut leaves = BTreeMap::new();
+    for row in db.query_all(&query).await? {
+        let seq: i64 = row.try_get_by_index(0)?;
+        let hash: String = row.try_get_by_index(1)?;
+        leaves.insert(seq, Hash::from_hex(&hash).map_err(corrupt)?);
+    }
+    for n in wanted {
+        let (first, last) = span(n);
+        let hashes: Vec<Hash> = leaves.range(first..=last).map(|(_, h)| *h).collect();
+        if hashes.len() as i64 == last - first + 1 {
+            out.insert(*n, audit::root_of_leaves(&hashes));
+        }
+    }
+    Ok(out)
+}
+
+async fn stored_nodes(
     db: &impl ConnectionTrait,
     wanted: &[NodeId],
 ) -> Result<BTreeMap<NodeId, Hash>, CheckpointError> {

@@ -277,7 +277,10 @@ fn tree_updates(
         frontier
             .append_with(*leaf, |node, hash| completed.push((node, hash.to_hex())))
             .map_err(tree_error)?;
-        for (node, hash) in completed {
+        let stored = completed
+            .into_iter()
+            .filter(|(node, _)| node.level() >= super::checkpoints::NODES_STORED_FROM_LEVEL);
+        for (node, hash) in stored {
             any_node = true;
             nodes.values_panic([
                 i32::from(node.level()).into(),

@@ -25,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0010AuditObjectIndex),
             Box::new(M0011AuditPending),
             Box::new(M0012AuditPendingAutoincrement),
+            Box::new(M0013AuditNodesFromLevelFour),
         ]
     }
 }
@@ -899,6 +900,30 @@ impl MigrationTrait for M0012AuditPendingAutoincrement {
                WHERE name = 'audit_pending';",
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Subtrees of fewer than 16 leaves are no longer stored: a proof computes them from the leaves'
+/// hashes in `audit_event` (`audit::checkpoints::nodes`), and an append then writes a node for about
+/// one leaf in eight instead of two a leaf — on SQLite most of what the append cost at the commit.
+struct M0013AuditNodesFromLevelFour;
+
+impl MigrationName for M0013AuditNodesFromLevelFour {
+    fn name(&self) -> &str {
+        "m0013_audit_nodes_from_level_four"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0013AuditNodesFromLevelFour {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.get_connection()
+            .execute_unprepared(&format!(
+                "DELETE FROM audit_node WHERE level < {}",
+                crate::audit::checkpoints::NODES_STORED_FROM_LEVEL
+            ))
+            .await?;
         Ok(())
     }
 }
