@@ -4,7 +4,8 @@ Python's sqlite3 on a copy of a database the `audit_overhead` benchmark left (no
 to a worker thread): the edit of one department row alone ("plain"), with the append's statements
 as `audit/append.rs` issues them ("append": the tree head, the event, its nodes), and the append
 without one part or one index each, to see what each costs — mostly at the COMMIT, where every page
-the transaction changed is written to the WAL.
+the transaction changed is written to the WAL; then with nodes stored from level 4 up (m0013), and
+two further ideas on top of that.
 
     python3 crates/app/benches/sqlite_append_pages.py /tmp/sunlight-bench-PID/sunlight.db
 """
@@ -18,7 +19,14 @@ import time
 
 EDITS = 3000
 VARIANTS = ["plain", "append", "no tree head", "no event", "no nodes",
-            "no index on at", "no index on object", "append", "plain"]
+            "no index on at", "no index on object", "append", "plain",
+            "nodes from level 4", "level 4, keyed by end", "level 4, no index on at",
+            "nodes from level 4", "plain"]
+
+
+def stored(variant, level):
+    """Whether the variant stores a node of this level (m0013: from level 4 up)."""
+    return variant != "no nodes" and (level >= 4 or not variant.startswith(("nodes from", "level 4")))
 
 
 def nodes_completed(n):
@@ -40,7 +48,15 @@ def run(source, variant):
     db = sqlite3.connect(copy, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    if variant == "no index on at":
+    if variant == "level 4, keyed by end":
+        db.executescript(
+            "CREATE TABLE node_by_end (end_leaf INTEGER NOT NULL, level INTEGER NOT NULL, "
+            "hash TEXT NOT NULL, PRIMARY KEY (end_leaf, level)) WITHOUT ROWID; "
+            "INSERT INTO node_by_end SELECT (idx + 1) << level, level, hash FROM audit_node "
+            "WHERE level >= 4; DROP TABLE audit_node; ALTER TABLE node_by_end RENAME TO audit_node;")
+    elif variant.startswith(("nodes from", "level 4")):
+        db.execute("DELETE FROM audit_node WHERE level < 4")
+    if variant in ("no index on at", "level 4, no index on at"):
         db.execute("DROP INDEX idx_audit_at")
     if variant == "no index on object":
         db.execute("DROP INDEX idx_audit_object")
@@ -65,8 +81,13 @@ def run(source, variant):
                            "prev_hash, leaf_hash) VALUES (?, 1, ?, NULL, 'x', NULL, '-', 'a', "
                            "'department', ?, '{\"name\":[\"a\",\"b\"]}', ?, ?)",
                            (size + 1, 1_800_000_000_000 + i, str(dept), leaf, leaf))
-            if variant != "no nodes":
-                for level, index in nodes_completed(size):
+            for level, index in nodes_completed(size):
+                if not stored(variant, level):
+                    continue
+                if variant == "level 4, keyed by end":
+                    db.execute("INSERT INTO audit_node (end_leaf, level, hash) VALUES (?, ?, ?)",
+                               ((index + 1) << level, level, leaf))
+                else:
                     db.execute("INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)",
                                (level, index, leaf))
         t1 = time.perf_counter()
