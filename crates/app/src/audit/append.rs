@@ -329,6 +329,10 @@ impl Rows {
     }
 }
 
+/// A guessed tree holds only if no event an earlier version left pending waits to go in before
+/// (the read path integrates them first).
+const NO_PENDING: &str = "NOT EXISTS (SELECT 1 FROM audit_pending)";
+
 /// What the first write statement checks before it writes anything.
 struct Guard<'a> {
     /// The tree as guessed: its size and root.
@@ -427,7 +431,7 @@ fn guarded_sqlite(
     if let Some(tree) = guard.tree {
         let size = sql.bind(tree.size.into());
         let root = sql.bind(tree.root.clone().into());
-        checks.push(format!("size = {size} AND root = {root}"));
+        checks.push(format!("size = {size} AND root = {root} AND {NO_PENDING}"));
     }
     checks.extend(guard.prevs.iter().map(|(k, leaf)| sql.latest_is(k, leaf)));
     let mut text = format!(
@@ -470,6 +474,9 @@ fn guarded_pg(
         .iter()
         .map(|(k, leaf)| sql.latest_is(k, leaf))
         .collect();
+    if guard.tree.is_some() {
+        checks.push(NO_PENDING.into());
+    }
     if checks.is_empty() {
         checks.push("TRUE".into());
     }

@@ -24,7 +24,9 @@ pub enum AppError {
     #[error("跨站请求被拒绝：请从本系统页面提交表单")]
     CrossSite,
     /// The audit log cannot take the change (its integrity is in doubt): nothing was saved.
-    #[error("审计日志无法追加，本次修改没有保存：{0}。请管理员在“日志审计 → 完整性”运行核验。")]
+    #[error(
+        "审计日志无法追加，本次修改没有保存：{0}。请系统管理员在服务器上运行“sunlight audit verify”核验日志并处理。"
+    )]
     LogStopped(String),
     #[error("系统内部错误，请稍后重试或联系管理员")]
     Internal(#[source] anyhow::Error),
