@@ -3,9 +3,9 @@
 //! At the commit of an `AuditedTx` ([`append`]) its events are numbered on from the tree's last
 //! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of the
 //! canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more go to
-//! `audit_node` (smaller ones a proof computes from the leaves), the
-//! O(log n) frontier and the root to `audit_tree`. A change is in the log the moment it commits,
-//! and a rolled-back change never was.
+//! `audit_node` (smaller ones a proof computes from the leaves), the O(log n) frontier and the root
+//! to `audit_tree`. A change is in the log the moment it commits, and a rolled-back change never
+//! was.
 //!
 //! Usually that is one statement before the COMMIT: the tree and the objects' latest events are
 //! guessed from what this process last wrote (`audit::tail`) and the statement writes only if the
@@ -56,13 +56,12 @@ pub(crate) async fn append(
     events: &mut [Event],
     created: impl Fn(&Key) -> bool,
 ) -> Result<Appended, IntegrateError> {
-    let mut keys: Vec<Key> = Vec::new();
-    for e in events.iter() {
-        let key = (e.object_type.clone(), e.object_id.clone());
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let keys: Vec<Key> = events
+        .iter()
+        .map(|e| (e.object_type.clone(), e.object_id.clone()))
+        .filter(|key| seen.insert(key.clone()))
+        .collect();
     // A guess is checked by one condition per object, and SQLite's expressions nest at most
     // 1,000 deep: larger transactions read.
     if keys.len() <= KEYS_PER_READ
