@@ -349,8 +349,11 @@ async fn a_measure_walks_from_progress_report_to_close_out_in_chromium() {
         .await
         .unwrap();
     click(&c, Locator::Css("form[enctype] button[type=submit]")).await;
-    c.wait().for_element(Locator::Css(".report")).await.unwrap();
-    assert!(c.source().await.unwrap().contains("宣讲签到表.txt"));
+    // Wait for the new page (the old one may show earlier reports already): the file's name.
+    c.wait()
+        .for_element(Locator::XPath("//*[contains(text(), '宣讲签到表.txt')]"))
+        .await
+        .expect("the report with its evidence file is shown");
     click(&c, Locator::Css("button[value='request']")).await;
     // Wait for the new page, not the old one.
     c.wait()
