@@ -2,10 +2,10 @@
 //! write (one insert into `audit_pending`) and put in the Merkle log after the commit.
 //!
 //! Writes now append their events to the log inside their own transaction (`audit::append`), so a
-//! pending event exists only in a database an earlier version wrote. They are integrated in sequence order: each
-//! linked to its object's previous event (`prev_hash`), hashed and appended to the tree, in one
-//! transaction per batch — at the server's start, by the first write that finds them (before its
-//! own events, [`integrate_in`]), and by the verifier.
+//! pending event exists only in a database an earlier version wrote. They are integrated in
+//! sequence order, in batches inside one transaction: each linked to its object's previous event
+//! (`prev_hash`), hashed and appended to the tree — at the server's start, by the first write that
+//! finds them (before its own events, [`integrate_in`]), and by the verifier.
 //!
 //! Pending sequence numbers were gap-free and in commit order, so they are a contiguous run after
 //! the tree's last leaf; a gap means a pending row was deleted, and integration stops there with the
@@ -70,14 +70,10 @@ pub async fn integrate(db: &DatabaseConnection) -> Result<u64, IntegrateError> {
     if next_seq - 1 <= size {
         return Ok(0);
     }
-    let mut total = 0;
-    loop {
-        let done = integrate_batch(db).await?;
-        total += done;
-        if done < BATCH as u64 {
-            return Ok(total);
-        }
-    }
+    let tx = lock(db).await?;
+    let done = integrate_in(&tx).await?;
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// The pending row, as the writer stored it.
@@ -86,13 +82,6 @@ struct Pending {
     version: i32,
     event: Event,
     changes: String,
-}
-
-async fn integrate_batch(db: &DatabaseConnection) -> Result<u64, IntegrateError> {
-    let tx = lock(db).await?;
-    let done = batch_in(&tx).await?;
-    tx.commit().await?;
-    Ok(done)
 }
 
 /// Integrates every pending event inside `tx`, which holds the log (a writer about to append).
@@ -174,8 +163,8 @@ async fn batch_in(tx: &DatabaseTransaction) -> Result<u64, IntegrateError> {
     Ok(leaves.len() as u64)
 }
 
-/// One integrator at a time: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's lock on the tree's row (the
-/// writers lock `audit_head`, so on PostgreSQL they do not wait for an integration).
+/// The log to itself: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's lock on the tree's row (which a
+/// writer takes too, at its commit).
 async fn lock(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let tx = db
         .begin_with_options(TransactionOptions {

@@ -32,6 +32,29 @@ async fn leaf_and_prev(app: &TestApp, seq: i64) -> (String, Option<String>) {
     )
 }
 
+/// The verifier's verdict on the live database; its log size if it passed.
+async fn verified_size(app: &TestApp) -> i64 {
+    app::audit::verify::verify(&app.db, app.log_key().verifier())
+        .await
+        .unwrap()
+        .unwrap_or_else(|f| panic!("{f}"))
+        .size as i64
+}
+
+/// One text column of the event `seq`.
+async fn event_column(app: &TestApp, column: &str, seq: i64) -> String {
+    app.db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT {column} FROM audit_event WHERE seq = {seq}"),
+        ))
+        .await
+        .unwrap()
+        .expect("the event is in the log")
+        .try_get_by_index(0)
+        .unwrap()
+}
+
 async fn note_tx(db: &sea_orm::DatabaseConnection) -> app::db::audited::AuditedTx {
     app::db::audited::AuditedTx::begin(db, app::db::audited::Actor::system("测试"), "test.note")
         .await
@@ -62,11 +85,7 @@ async fn a_write_is_in_the_log_at_its_commit_and_linked_to_its_objects_previous_
         0,
         "nothing waits to be put in the log"
     );
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, logged + 2);
+    assert_eq!(verified_size(&app).await, logged + 2);
 }
 
 #[tokio::test]
@@ -81,20 +100,7 @@ async fn a_write_rolled_back_leaves_no_leaf_and_the_next_one_takes_its_place() {
     let mut tx = note_tx(&app.db).await;
     tx.note(("test", "2"), "n", serde_json::json!(null), 2.into());
     tx.commit().await.unwrap();
-    let object: String = app
-        .db
-        .query_one_raw(sea_orm::Statement::from_string(
-            app.db.get_database_backend(),
-            format!(
-                "SELECT object_id FROM audit_event WHERE seq = {}",
-                logged + 1
-            ),
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
+    let object = event_column(&app, "object_id", logged + 1).await;
     assert_eq!(object, "2");
 }
 
@@ -119,11 +125,7 @@ async fn more_events_than_one_statement_holds_are_all_appended() {
         tx.note(("test", &i.to_string()), "n", i.into(), (i + 1).into());
     }
     tx.commit().await.unwrap();
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, logged + 4_690);
+    assert_eq!(verified_size(&app).await, logged + 4_690);
     let (first, _) = leaf_and_prev(&app, logged + 2_345).await;
     let (_, prev) = leaf_and_prev(&app, logged + 4_690).await;
     assert_eq!(prev, Some(first));
@@ -173,26 +175,9 @@ async fn events_an_earlier_version_left_pending_go_in_before_the_next_writes() {
         prev.is_some(),
         "the edit is linked to the department's last event"
     );
-    let object: String = app
-        .db
-        .query_one_raw(sea_orm::Statement::from_string(
-            app.db.get_database_backend(),
-            format!(
-                "SELECT object_id FROM audit_event WHERE seq = {}",
-                logged + 2
-            ),
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
+    let object = event_column(&app, "object_id", logged + 2).await;
     assert_eq!(object, format!("old{}", logged + 2));
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, logged + 3);
+    assert_eq!(verified_size(&app).await, logged + 3);
 }
 
 #[tokio::test]
@@ -269,11 +254,7 @@ async fn a_write_after_another_process_appended_links_to_that_processs_event() {
     let (other, _) = leaf_and_prev(&app, logged + 1).await;
     let (_, prev) = leaf_and_prev(&app, logged + 2).await;
     assert_eq!(prev, Some(other), "linked to the other process's event");
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, logged + 2);
+    assert_eq!(verified_size(&app).await, logged + 2);
 }
 
 #[tokio::test]
@@ -308,11 +289,7 @@ async fn an_object_created_again_under_its_old_key_continues_its_history() {
     let (removal, _) = leaf_and_prev(&app, removed_at).await;
     let (_, prev) = leaf_and_prev(&app, removed_at + 3).await;
     assert_eq!(prev, Some(removal));
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, removed_at + 3);
+    assert_eq!(verified_size(&app).await, removed_at + 3);
 }
 
 #[tokio::test]
@@ -343,26 +320,12 @@ async fn an_edit_followed_by_other_changes_in_its_transaction_enters_the_log_onc
     let (first, _) = leaf_and_prev(&app, logged).await;
     let (_, prev) = leaf_and_prev(&app, logged + 1).await;
     assert_eq!(prev, Some(first));
-    let changes: String = app
-        .db
-        .query_one_raw(sea_orm::Statement::from_string(
-            app.db.get_database_backend(),
-            format!("SELECT changes FROM audit_event WHERE seq = {}", logged + 1),
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
+    let changes = event_column(&app, "changes", logged + 1).await;
     assert!(
         changes.contains("0411-1") && changes.contains("0411-3") && !changes.contains("0411-2"),
         "one event from the row as it was to the row as it is: {changes}"
     );
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, logged + 2);
+    assert_eq!(verified_size(&app).await, logged + 2);
 }
 
 #[tokio::test]
@@ -384,9 +347,5 @@ async fn a_thousand_objects_written_twice_are_appended_and_linked() {
     let (first, _) = leaf_and_prev(&app, logged + 1_000).await;
     let (_, prev) = leaf_and_prev(&app, logged + 2_000).await;
     assert_eq!(prev, Some(first));
-    let verified = app::audit::verify::verify(&app.db, app.log_key().verifier())
-        .await
-        .unwrap()
-        .unwrap_or_else(|f| panic!("{f}"));
-    assert_eq!(verified.size as i64, logged + 2_000);
+    assert_eq!(verified_size(&app).await, logged + 2_000);
 }
