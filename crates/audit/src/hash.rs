@@ -60,7 +60,7 @@ impl Hash {
 
     /// Lower-case hex, as the application stores leaf hashes in its tables.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 
     /// Parses 64 hex digits (either case).

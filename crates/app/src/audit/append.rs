@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement, Value};
 
 use super::checkpoints::NODES_STORED_FROM_LEVEL;
 use super::event::{Event, VERSION, WRITTEN_COLUMNS};
@@ -56,27 +56,89 @@ pub(crate) async fn append(
     events: &mut [Event],
     created: impl Fn(&Key) -> bool,
 ) -> Result<Appended, IntegrateError> {
-    let mut seen = std::collections::HashSet::new();
-    let keys: Vec<Key> = events
-        .iter()
-        .map(|e| (e.object_type.clone(), e.object_id.clone()))
-        .filter(|key| seen.insert(key.clone()))
-        .collect();
-    // A guess is checked by one condition per object, and SQLite's expressions nest at most
-    // 1,000 deep: larger transactions read.
-    if keys.len() <= KEYS_PER_READ
-        && let Some(guess) = TAIL.guess(&keys, created)
-    {
-        let prevs: HashMap<Key, Option<String>> = keys.iter().cloned().zip(guess.prevs).collect();
-        let rows = Rows::compute(&guess.tree, &prevs, events)?;
-        let guard = Guard {
-            tree: Some(&guess.tree),
-            prevs: keys.iter().map(|k| (k, &prevs[k])).collect(),
-        };
-        if write(tx, &rows, &guard).await? {
+    let keys = objects(events);
+    if let Some(guess) = guess(&keys, created) {
+        let rows = Rows::compute(&guess.tree, &guess.prevs, events)?;
+        if write(tx, &rows, &guess.guard(&keys), None).await?.appended {
             return Ok(rows.appended(guess.tree.size, events));
         }
     }
+    append_read(tx, events, &keys).await
+}
+
+/// [`append`] after `update`, a statement that updates one row and returns it, as the
+/// transaction's last change: when the log's tail can be guessed, the update and the append are
+/// one statement (the append writes only if the update changed the row), so the change costs no
+/// round trip to the database more than it would without its event. Returns the row the update
+/// returned, or `None` if it changed no row (then nothing is appended).
+pub(crate) async fn append_after_update(
+    tx: &DatabaseTransaction,
+    events: &mut [Event],
+    created: impl Fn(&Key) -> bool,
+    update: Statement,
+) -> Result<Option<(QueryResult, Appended)>, IntegrateError> {
+    let keys = objects(events);
+    if let Some(guess) = guess(&keys, created) {
+        let rows = Rows::compute(&guess.tree, &guess.prevs, events)?;
+        let written = write(tx, &rows, &guess.guard(&keys), Some(update)).await?;
+        return Ok(match (written.updated, written.appended) {
+            (None, _) => None,
+            (Some(row), true) => Some((row, rows.appended(guess.tree.size, events))),
+            (Some(row), false) => Some((row, append_read(tx, events, &keys).await?)),
+        });
+    }
+    let Some(row) = tx.query_one_raw(update).await? else {
+        return Ok(None);
+    };
+    Ok(Some((row, append_read(tx, events, &keys).await?)))
+}
+
+/// The objects of `events`, each once, in order.
+fn objects(events: &[Event]) -> Vec<Key> {
+    let mut seen = std::collections::HashSet::new();
+    events
+        .iter()
+        .map(|e| (e.object_type.clone(), e.object_id.clone()))
+        .filter(|key| seen.insert(key.clone()))
+        .collect()
+}
+
+/// The tree and the objects' latest events as this process last left them.
+struct Guessed {
+    tree: TreeHead,
+    prevs: HashMap<Key, Option<String>>,
+}
+
+impl Guessed {
+    /// The guess, checked by the write.
+    fn guard<'a>(&'a self, keys: &'a [Key]) -> Guard<'a> {
+        Guard {
+            tree: Some(&self.tree),
+            prevs: keys.iter().map(|k| (k, &self.prevs[k])).collect(),
+        }
+    }
+}
+
+fn guess(keys: &[Key], created: impl Fn(&Key) -> bool) -> Option<Guessed> {
+    // A guess is checked by one condition per object, and SQLite's expressions nest at most
+    // 1,000 deep: larger transactions read.
+    if keys.len() > KEYS_PER_READ {
+        return None;
+    }
+    let guess = TAIL.guess(keys, created)?;
+    Some(Guessed {
+        tree: guess.tree,
+        prevs: keys.iter().cloned().zip(guess.prevs).collect(),
+    })
+}
+
+/// The append when nothing could be guessed or the guess was wrong: the tree and the objects'
+/// latest events are read, then written on.
+async fn append_read(
+    tx: &DatabaseTransaction,
+    events: &mut [Event],
+    keys: &[Key],
+) -> Result<Appended, IntegrateError> {
     let (first, rest) = keys.split_at(keys.len().min(KEYS_PER_READ));
     let mut head = read_head(tx, first).await?;
     if head.next_seq - 1 > head.tree.size {
@@ -100,7 +162,7 @@ pub(crate) async fn append(
                 _ => Vec::new(),
             },
         };
-        if write(tx, &rows, &guard).await? {
+        if write(tx, &rows, &guard, None).await?.appended {
             return Ok(rows.appended(head.tree.size, events));
         }
         // PostgreSQL: an object's latest event moved while this writer waited for the lock.
@@ -120,6 +182,15 @@ impl Sql {
             backend,
             values: Vec::new(),
         }
+    }
+
+    /// A statement that begins with `first`'s text and values.
+    fn after(first: Statement) -> (Self, String) {
+        let sql = Sql {
+            backend: first.db_backend,
+            values: first.values.map(|v| v.0).unwrap_or_default(),
+        };
+        (sql, first.sql)
     }
 
     /// The placeholder for `value`.
@@ -274,8 +345,9 @@ impl Rows {
                 })
                 .map_err(tree_error)?;
             nodes_per_event.push(nodes.len() - before);
-            latest.insert(key, Some(leaf.to_hex()));
-            leaves.push(leaf.to_hex());
+            let leaf = leaf.to_hex();
+            latest.insert(key, Some(leaf.clone()));
+            leaves.push(leaf.clone());
             rows.push([
                 event.seq.into(),
                 VERSION.into(),
@@ -289,7 +361,7 @@ impl Rows {
                 event.object_id.clone().into(),
                 event.changes_json().into(),
                 event.prev_hash.clone().into(),
-                leaf.to_hex().into(),
+                leaf.into(),
             ]);
         }
         Ok(Rows {
@@ -343,16 +415,27 @@ struct Guard<'a> {
 const EVENT_COLUMNS: &str = "seq, version, at, actor_id, actor_name, department_id, ip, action, \
                              object_type, object_id, changes, prev_hash, leaf_hash";
 
+/// What [`write`] did.
+struct Written {
+    /// The row the update written first returned, if it changed one.
+    updated: Option<QueryResult>,
+    appended: bool,
+}
+
 /// Writes the events, their nodes and the new tree head. With a guard, the first statement writes
-/// only if everything it checks holds; returns whether it wrote.
+/// only if everything it checks holds. With `update` (guarded writes only), the first statement
+/// begins with it and writes the rest only if it changed a row.
 async fn write(
     tx: &DatabaseTransaction,
     rows: &Rows,
     guard: &Guard<'_>,
-) -> Result<bool, IntegrateError> {
+    update: Option<Statement>,
+) -> Result<Written, IntegrateError> {
     debug_assert_eq!(EVENT_COLUMNS.split(", ").count(), WRITTEN_COLUMNS.len() + 3);
     let backend = tx.get_database_backend();
     let guarded = guard.tree.is_some() || !guard.prevs.is_empty();
+    let mut update = update.map(Sql::after);
+    let mut updated = None;
     let mut node_start = 0;
     for (c, events) in rows.events.chunks(EVENTS_PER_WRITE).enumerate() {
         let first = c * EVENTS_PER_WRITE;
@@ -361,19 +444,45 @@ async fn write(
             .sum();
         let nodes = &rows.nodes[node_start..node_start + node_count];
         node_start += node_count;
-        let mut sql = Sql::new(backend);
+        let (mut sql, before) = match update.take() {
+            Some((sql, text)) => (sql, Some(text)),
+            None => (Sql::new(backend), None),
+        };
+        let riding = before.is_some();
         let text = match (c, guarded, backend) {
-            (0, true, DbBackend::Postgres) => guarded_pg(&mut sql, rows, events, nodes, guard),
-            (0, true, _) => guarded_sqlite(&mut sql, rows, events, nodes, guard),
+            (0, true, DbBackend::Postgres) => {
+                guarded_pg(&mut sql, rows, events, nodes, guard, before)
+            }
+            (0, true, _) => guarded_sqlite(&mut sql, rows, events, nodes, guard, before),
             (0, false, _) => inserts(&mut sql, events, nodes, Some(rows)),
             _ => inserts(&mut sql, events, nodes, None),
         };
-        let written = tx.query_all_raw(sql.statement(text)).await?;
-        if c == 0 && guarded && written.is_empty() {
-            return Ok(false);
+        let mut written = tx.query_all_raw(sql.statement(text)).await?;
+        if c == 0 && guarded {
+            let appended = match (riding, backend) {
+                // The update's row (if it changed one), then the tree's (if it was appended to).
+                (true, DbBackend::Postgres) => match written.first() {
+                    Some(row) => row.try_get::<bool>("", "audit_appended")?,
+                    None => false,
+                },
+                (true, _) => written.len() == 2,
+                (false, _) => !written.is_empty(),
+            };
+            if riding && !written.is_empty() {
+                updated = Some(written.swap_remove(0));
+            }
+            if !appended {
+                return Ok(Written {
+                    updated,
+                    appended: false,
+                });
+            }
         }
     }
-    Ok(true)
+    Ok(Written {
+        updated,
+        appended: true,
+    })
 }
 
 /// Unchecked: the inserts and, with `tree`, the new tree head. On SQLite statements in turn; on
@@ -417,16 +526,21 @@ fn inserts(
 }
 
 /// SQLite: the tree head is updated only if the checks hold (returning its row), and the rows are
-/// inserted only if the tree now has the new head.
+/// inserted only if the tree now has the new head. After `update`, only if it changed a row.
 fn guarded_sqlite(
     sql: &mut Sql,
     rows: &Rows,
     events: &[[Value; 13]],
     nodes: &[[Value; 3]],
     guard: &Guard<'_>,
+    update: Option<String>,
 ) -> String {
     let set = sql.rows(&[rows.tree_values()]);
     let mut checks = Vec::new();
+    if update.is_some() {
+        // `changes()`: the rows the statement before this one changed.
+        checks.push("changes() = 1".to_owned());
+    }
     if let Some(tree) = guard.tree {
         let size = sql.bind(tree.size.into());
         let root = sql.bind(tree.root.clone().into());
@@ -437,6 +551,9 @@ fn guarded_sqlite(
         "UPDATE audit_tree SET (size, frontier, root) = {set} WHERE id = 1 AND {} RETURNING id",
         checks.join(" AND ")
     );
+    if let Some(update) = update {
+        text = format!("{update}; {text}");
+    }
     let applied = |sql: &mut Sql| {
         format!(
             "EXISTS (SELECT 1 FROM audit_tree WHERE id = 1 AND size = {} AND root = {})",
@@ -461,12 +578,15 @@ fn guarded_sqlite(
 
 /// PostgreSQL: the tree head is updated only if the checks hold — its size and root checked on the
 /// row as it is once locked — and the rows are inserted only with it; returns a row if it wrote.
+/// After `update`, only if it changed a row, whose lock it takes first (the tree's stays the last
+/// lock); returns that row, with `audit_appended`.
 fn guarded_pg(
     sql: &mut Sql,
     rows: &Rows,
     events: &[[Value; 13]],
     nodes: &[[Value; 3]],
     guard: &Guard<'_>,
+    update: Option<String>,
 ) -> String {
     let mut checks: Vec<String> = guard
         .prevs
@@ -488,8 +608,12 @@ fn guarded_pg(
         ),
         None => String::new(),
     };
+    let (with, ok_from) = match &update {
+        Some(update) => (format!("u AS ({update}), "), " FROM u"),
+        None => (String::new(), ""),
+    };
     let mut text = format!(
-        "WITH ok AS (SELECT 1 AS ok WHERE {}), \
+        "WITH {with}ok AS (SELECT 1 AS ok{ok_from} WHERE {}), \
          t AS (UPDATE audit_tree SET (size, frontier, root) = {set} FROM ok \
          WHERE audit_tree.id = 1{tree_check} RETURNING audit_tree.id), \
          e AS (INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT v.* FROM (VALUES {}) AS v({EVENT_COLUMNS}), t)",
@@ -503,6 +627,9 @@ fn guarded_pg(
             sql.rows(nodes)
         ));
     }
-    text.push_str(" SELECT id FROM t");
+    text.push_str(match update {
+        Some(_) => " SELECT u.*, EXISTS (SELECT 1 FROM t) AS audit_appended FROM u",
+        None => " SELECT id FROM t",
+    });
     text
 }

@@ -49,29 +49,33 @@ pub struct Event {
 
 impl Event {
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let changes: serde_json::Map<String, Value> = self
-            .changes
-            .iter()
-            .map(|(k, [b, a])| (k.clone(), Value::Array(vec![b.clone(), a.clone()])))
-            .collect();
-        let mut top = BTreeMap::<&str, Value>::new();
-        top.insert("v", VERSION.into());
-        top.insert("seq", self.seq.into());
-        top.insert("at", self.at_ms.into());
-        top.insert("actor_id", self.actor_id.into());
-        top.insert("actor_name", self.actor_name.clone().into());
-        top.insert("department_id", self.department_id.into());
-        top.insert("ip", self.ip.clone().into());
-        top.insert("action", self.action.clone().into());
-        top.insert("object_type", self.object_type.clone().into());
-        top.insert("object_id", self.object_id.clone().into());
-        top.insert("changes", Value::Object(changes));
-        top.insert("prev_hash", self.prev_hash.clone().into());
-        let mut out = Vec::with_capacity(256);
-        write_canonical(
-            &Value::Object(top.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
-            &mut out,
-        );
+        // The members in their keys' byte order, as `write_canonical` orders an object's.
+        let mut out = Vec::with_capacity(256 + 64 * self.changes.len());
+        out.extend_from_slice(br#"{"action":"#);
+        write_json(&self.action, &mut out);
+        out.extend_from_slice(br#","actor_id":"#);
+        write_json(&self.actor_id, &mut out);
+        out.extend_from_slice(br#","actor_name":"#);
+        write_json(&self.actor_name, &mut out);
+        out.extend_from_slice(br#","at":"#);
+        write_json(&self.at_ms, &mut out);
+        out.extend_from_slice(br#","changes":"#);
+        write_changes(&self.changes, &mut out);
+        out.extend_from_slice(br#","department_id":"#);
+        write_json(&self.department_id, &mut out);
+        out.extend_from_slice(br#","ip":"#);
+        write_json(&self.ip, &mut out);
+        out.extend_from_slice(br#","object_id":"#);
+        write_json(&self.object_id, &mut out);
+        out.extend_from_slice(br#","object_type":"#);
+        write_json(&self.object_type, &mut out);
+        out.extend_from_slice(br#","prev_hash":"#);
+        write_json(&self.prev_hash, &mut out);
+        out.extend_from_slice(br#","seq":"#);
+        write_json(&self.seq, &mut out);
+        out.extend_from_slice(br#","v":"#);
+        write_json(&VERSION, &mut out);
+        out.push(b'}');
         out
     }
 
@@ -103,17 +107,31 @@ impl Event {
 
 /// The `changes` column of an event with these changes: their canonical JSON.
 pub fn changes_json(changes: &BTreeMap<String, [Value; 2]>) -> String {
-    let v: serde_json::Map<String, Value> = changes
-        .iter()
-        .map(|(k, [b, a])| (k.clone(), Value::Array(vec![b.clone(), a.clone()])))
-        .collect();
     let mut out = Vec::new();
-    write_canonical(&Value::Object(v), &mut out);
+    write_changes(changes, &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The changes object, canonical: fields in byte order (a `BTreeMap<String, _>`'s), each
+/// `[before, after]`.
+fn write_changes(changes: &BTreeMap<String, [Value; 2]>, out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (i, (field, [before, after])) in changes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json(field, out);
+        out.extend_from_slice(b":[");
+        write_canonical(before, out);
+        out.push(b',');
+        write_canonical(after, out);
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
 pub fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Writes `v` as canonical JSON: keys sorted (independent of serde_json's map implementation), compact.
@@ -126,7 +144,7 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_scalar(&Value::String(k.clone()), out);
+                write_json(k, out);
                 out.push(b':');
                 write_canonical(val, out);
             }
@@ -142,13 +160,15 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        scalar => write_scalar(scalar, out),
+        scalar => write_json(scalar, out),
     }
 }
 
-fn write_scalar(v: &Value, out: &mut Vec<u8>) {
-    // serde_json's scalar output is already canonical: minimal escapes, UTF-8 kept as is.
-    out.extend_from_slice(v.to_string().as_bytes());
+/// A string, number, `null` or `bool` as JSON: serde_json's output of these is already
+/// canonical (minimal escapes, UTF-8 kept as is).
+fn write_json(v: &(impl serde::Serialize + ?Sized), out: &mut Vec<u8>) {
+    // Serialising into memory fails only for a map whose keys are not strings: never here.
+    serde_json::to_writer(out, v).expect("a JSON scalar serialises into memory");
 }
 
 #[cfg(test)]
@@ -181,6 +201,29 @@ mod tests {
         assert_eq!(
             text,
             r#"{"action":"org.department.create","actor_id":1,"actor_name":"系统管理员","at":1763884800000,"changes":{"code":[null,"BGS"],"name":[null,"办公室"]},"department_id":2,"ip":"127.0.0.1","object_id":"12","object_type":"department","prev_hash":null,"seq":7,"v":1}"#
+        );
+    }
+
+    #[test]
+    fn nested_values_and_escapes_are_canonical() {
+        let mut e = sample();
+        e.prev_hash = Some("ab".repeat(32));
+        e.actor_id = None;
+        e.changes.insert(
+            "备注\"".into(),
+            [
+                json!({"z": 1, "a": "引号\"\n\u{1}", "m": [1.5, true, {"y": null, "b": -2}]}),
+                Value::Null,
+            ],
+        );
+        let text = String::from_utf8(e.canonical_bytes()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"action":"org.department.create","actor_id":null,"actor_name":"系统管理员","at":1763884800000,"changes":{"code":[null,"BGS"],"name":[null,"办公室"],"备注\"":[{"a":"引号\"\n\u0001","m":[1.5,true,{"b":-2,"y":null}],"z":1},null]},"department_id":2,"ip":"127.0.0.1","object_id":"12","object_type":"department","prev_hash":"abababababababababababababababababababababababababababababababab","seq":7,"v":1}"#
+        );
+        assert_eq!(
+            e.changes_json(),
+            r#"{"code":[null,"BGS"],"name":[null,"办公室"],"备注\"":[{"a":"引号\"\n\u0001","m":[1.5,true,{"b":-2,"y":null}],"z":1},null]}"#
         );
     }
 

@@ -102,15 +102,14 @@ async fn attempt_once(state: &AppState, a: Attempt<'_>) -> Result<LoggedIn, Logi
                 * 60_000,
         };
         let (failed, locked) = lockout::after_failure(rule, u.failed_logins, u.locked_until, now);
-        let mut tx = AuditedTx::begin(db, actor, "auth.login_failed")
+        let tx = AuditedTx::begin(db, actor, "auth.login_failed")
             .await
             .map_err(AppError::from)?;
         let mut am = u.clone().into_active_model();
         am.failed_logins = Set(failed);
         am.locked_until = Set(locked);
         am.updated_at = Set(now);
-        tx.update(&u, am).await.map_err(AppError::from)?;
-        tx.commit().await.map_err(AppError::from)?;
+        tx.commit_update(&u, am).await.map_err(AppError::from)?;
         return Err(match locked {
             Some(until) => {
                 let minutes = lockout::locked_minutes_left(Some(until), now).unwrap_or(0);
@@ -128,15 +127,14 @@ async fn attempt_once(state: &AppState, a: Attempt<'_>) -> Result<LoggedIn, Logi
             }
         });
     }
-    let mut tx = AuditedTx::begin(db, actor, "auth.login")
+    let tx = AuditedTx::begin(db, actor, "auth.login")
         .await
         .map_err(AppError::from)?;
     let mut am = u.clone().into_active_model();
     am.failed_logins = Set(0);
     am.locked_until = Set(None);
     am.last_login_at = Set(Some(now));
-    let u = tx.update(&u, am).await.map_err(AppError::from)?;
-    tx.commit().await.map_err(AppError::from)?;
+    let u = tx.commit_update(&u, am).await.map_err(AppError::from)?;
     let lifetime = session::Lifetime::from_settings(db)
         .await
         .map_err(AppError::from)?;

@@ -177,14 +177,13 @@ pub async fn change_own_password(
         .await
         .map_err(AppError::Internal)?;
     let now = crate::db::now_ms();
-    let mut tx = AuditedTx::begin(&state.db, viewer.actor(), "auth.password_change").await?;
+    let tx = AuditedTx::begin(&state.db, viewer.actor(), "auth.password_change").await?;
     let mut am = viewer.user.clone().into_active_model();
     am.password_hash = Set(hash);
     am.must_change_password = Set(false);
     am.password_changed_at = Set(now);
     am.updated_at = Set(now);
-    tx.update(&viewer.user, am).await?;
-    tx.commit().await?;
+    tx.commit_update(&viewer.user, am).await?;
     session::end_all_of_user(&state.db, viewer.user.id, Some(&viewer.token)).await?;
     Ok(errors)
 }

@@ -120,13 +120,12 @@ pub(super) async fn acknowledge_notice(
     am.acknowledged_by = Set(Some(viewer.user.name.clone()));
     am.acknowledged_on = Set(Some(crate::calendar::today().to_string()));
     am.updated_at = Set(crate::db::now_ms());
-    let mut tx = crate::db::audited::AuditedTx::begin(
+    let tx = crate::db::audited::AuditedTx::begin(
         &state.db,
         viewer.actor(),
         "ledger.notice.acknowledge",
     )
     .await?;
-    tx.update(&notice, am).await?;
-    tx.commit().await?;
+    tx.commit_update(&notice, am).await?;
     Ok(Redirect::to(&format!("/ledger/measures/{}?msg=saved", m.id)).into_response())
 }

@@ -385,9 +385,8 @@ pub async fn apply(
         am.relapses = Set(before.relapses + 1);
     }
     am.updated_at = Set(crate::db::now_ms());
-    let mut tx = AuditedTx::begin(db, actor, action).await?;
-    tx.update(before, am).await?;
-    tx.commit().await?;
+    let tx = AuditedTx::begin(db, actor, action).await?;
+    tx.commit_update(before, am).await?;
     Ok(())
 }
 
@@ -537,9 +536,8 @@ pub async fn update_measure(
         am.status = Set(Status::InProgress.key().into());
     }
     am.updated_at = Set(crate::db::now_ms());
-    let mut tx = AuditedTx::begin(db, actor, "ledger.measure.update").await?;
-    let after = tx.update(before, am).await?;
-    tx.commit().await?;
+    let tx = AuditedTx::begin(db, actor, "ledger.measure.update").await?;
+    let after = tx.commit_update(before, am).await?;
     Ok(after)
 }
 

@@ -228,7 +228,7 @@ pub async fn update(
     if !e.is_empty() {
         return Ok(Err(e));
     }
-    let mut tx = AuditedTx::begin(db, actor, "org.department.update").await?;
+    let tx = AuditedTx::begin(db, actor, "org.department.update").await?;
     let mut am = before.clone().into_active_model();
     am.parent_id = Set(v.parent_id);
     am.name = Set(v.name);
@@ -238,8 +238,7 @@ pub async fn update(
     am.phone = Set(v.phone);
     am.status = Set(v.status);
     am.updated_at = Set(crate::db::now_ms());
-    let model = tx.update(before, am).await?;
-    tx.commit().await?;
+    let model = tx.commit_update(before, am).await?;
     Ok(Ok(model))
 }
 

@@ -521,15 +521,14 @@ pub async fn reset_password(ed: Editor<'_>, u: &user::Model) -> Result<String, A
     let hash = crate::auth::password::hash(password.clone())
         .await
         .map_err(AppError::Internal)?;
-    let mut tx = AuditedTx::begin(ed.db, ed.actor, "org.user.reset_password").await?;
+    let tx = AuditedTx::begin(ed.db, ed.actor, "org.user.reset_password").await?;
     let mut am = u.clone().into_active_model();
     am.password_hash = Set(hash);
     am.must_change_password = Set(true);
     am.failed_logins = Set(0);
     am.locked_until = Set(None);
     am.updated_at = Set(crate::db::now_ms());
-    tx.update(u, am).await?;
-    tx.commit().await?;
+    tx.commit_update(u, am).await?;
     crate::auth::session::end_all_of_user(ed.db, u.id, None).await?;
     Ok(password)
 }

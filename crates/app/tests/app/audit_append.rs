@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use sea_orm::ConnectionTrait;
 
-use crate::audit_trail::edit_phone;
+use crate::audit_trail::{Commit, edit_phone, edit_phone_as};
 use crate::common::{Auth, PASSWORD, TestApp, backend_is_postgres, demo_app, scalar_i64};
 
 async fn in_log(app: &TestApp) -> i64 {
@@ -348,4 +348,149 @@ async fn a_thousand_objects_written_twice_are_appended_and_linked() {
     let (_, prev) = leaf_and_prev(&app, logged + 2_000).await;
     assert_eq!(prev, Some(first));
     assert_eq!(verified_size(&app).await, logged + 2_000);
+}
+
+/// A department's phone as stored.
+async fn phone_of(app: &TestApp, department: i64) -> Option<String> {
+    use sea_orm::EntityTrait;
+    app::org::entities::department::Entity::find_by_id(department)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the department")
+        .phone
+}
+
+#[tokio::test]
+async fn an_edit_committed_with_its_update_is_in_the_log_linked_also_after_another_process_wrote() {
+    let app = demo_app().await;
+    let department = app.department_id("高新技术处").await;
+    // A first write, so that this process knows the tail: the update and the append are then
+    // one statement.
+    edit_phone(&app.db, "甲", department, "0411-1").await;
+    let logged = in_log(&app).await;
+    edit_phone_as(Commit::WithTheUpdate, &app.db, "乙", department, "0411-2").await;
+    assert_eq!(in_log(&app).await, logged + 1);
+    assert_eq!(tree_size(&app).await, logged + 1);
+    let (first, _) = leaf_and_prev(&app, logged).await;
+    let (second, prev) = leaf_and_prev(&app, logged + 1).await;
+    assert_eq!(
+        prev,
+        Some(first),
+        "linked to the department's previous event"
+    );
+    assert_eq!(phone_of(&app, department).await.as_deref(), Some("0411-2"));
+    // Another process appends an event of the same department (an earlier version's pending
+    // event, integrated): the guessed tail is now wrong, so the statement's update goes in but
+    // its append does not; the append follows on what the database holds. The row is updated
+    // once and the event links to the other process's.
+    leave_pending(&app, &[logged + 2]).await;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE audit_pending SET object_type = 'department', object_id = '{department}' \
+             WHERE seq = {}",
+            logged + 2
+        ))
+        .await
+        .unwrap();
+    assert_eq!(app::audit::integrate::integrate(&app.db).await.unwrap(), 1);
+    let (other, other_prev) = leaf_and_prev(&app, logged + 2).await;
+    assert_eq!(other_prev, Some(second));
+    edit_phone_as(Commit::WithTheUpdate, &app.db, "丙", department, "0411-3").await;
+    assert_eq!(in_log(&app).await, logged + 3);
+    let (_, prev) = leaf_and_prev(&app, logged + 3).await;
+    assert_eq!(prev, Some(other), "linked to the other process's event");
+    let changes = event_column(&app, "changes", logged + 3).await;
+    assert!(
+        changes.contains(r#""phone":["0411-2","0411-3"]"#),
+        "{changes}"
+    );
+    assert_eq!(phone_of(&app, department).await.as_deref(), Some("0411-3"));
+    assert_eq!(verified_size(&app).await, logged + 3);
+}
+
+#[tokio::test]
+async fn an_edit_committed_with_its_update_of_a_row_changed_or_gone_leaves_nothing() {
+    use sea_orm::{EntityTrait, IntoActiveModel, Set};
+    let app = demo_app().await;
+    let department = app.department_id("高新技术处").await;
+    let stale = app::org::entities::department::Entity::find_by_id(department)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // Someone saves after the row was read (and this process then knows the tail).
+    edit_phone(&app.db, "另一位管理员", department, "0411-9").await;
+    let logged = in_log(&app).await;
+    let mut am = stale.clone().into_active_model();
+    am.name = Set("改名的处室".into());
+    let err = note_tx(&app.db)
+        .await
+        .commit_update(&stale, am)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, app::db::audited::AuditedError::Changed(..)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("已被他人修改"), "{err}");
+    // A row that is gone: refused as an update that changed nothing.
+    let mut gone = stale.clone();
+    gone.id = i64::from(i32::MAX);
+    let mut am = gone.clone().into_active_model();
+    am.name = Set("不存在的处室".into());
+    let err = note_tx(&app.db)
+        .await
+        .commit_update(&gone, am)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("数据库错误"), "{err}");
+    // Neither left a change or an event, nor a gap: the next edit takes the next number.
+    assert_eq!(in_log(&app).await, logged);
+    let now = app::org::entities::department::Entity::find_by_id(department)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (now.name.as_str(), now.phone.as_deref()),
+        (stale.name.as_str(), Some("0411-9"))
+    );
+    edit_phone_as(Commit::WithTheUpdate, &app.db, "甲", department, "0411-10").await;
+    assert_eq!(in_log(&app).await, logged + 1);
+    assert_eq!(verified_size(&app).await, logged + 1);
+}
+
+#[tokio::test]
+async fn an_edit_committed_with_its_update_after_other_changes_enters_the_log_with_them() {
+    use sea_orm::{EntityTrait, IntoActiveModel, Set};
+    let app = demo_app().await;
+    let department = app.department_id("高新技术处").await;
+    edit_phone(&app.db, "甲", department, "0411-1").await;
+    let logged = in_log(&app).await;
+    let mut tx = note_tx(&app.db).await;
+    tx.note(("test", "before"), "n", 0.into(), 1.into());
+    let before = app::org::entities::department::Entity::find_by_id(department)
+        .one(tx.reader())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am = before.clone().into_active_model();
+    am.phone = Set(Some("0411-2".into()));
+    let after = tx.update(&before, am).await.unwrap();
+    // The same row again, as the last change: one event for the department, after the note's.
+    let mut am = after.clone().into_active_model();
+    am.phone = Set(Some("0411-3".into()));
+    tx.commit_update(&after, am).await.unwrap();
+    assert_eq!(in_log(&app).await, logged + 2);
+    assert_eq!(event_column(&app, "object_type", logged + 1).await, "test");
+    let (first, _) = leaf_and_prev(&app, logged).await;
+    let (_, prev) = leaf_and_prev(&app, logged + 2).await;
+    assert_eq!(prev, Some(first));
+    let changes = event_column(&app, "changes", logged + 2).await;
+    assert!(
+        changes.contains(r#""phone":["0411-1","0411-3"]"#),
+        "{changes}"
+    );
+    assert_eq!(verified_size(&app).await, logged + 2);
 }

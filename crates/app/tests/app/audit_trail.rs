@@ -395,6 +395,24 @@ pub(crate) async fn edit_phone(
     department: i64,
     phone: &str,
 ) {
+    edit_phone_as(Commit::Apart, db, actor, department, phone).await
+}
+
+/// How an edit is committed: `update` then `commit`, or `commit_update` (the update and the
+/// append in one statement).
+#[derive(Clone, Copy)]
+pub(crate) enum Commit {
+    Apart,
+    WithTheUpdate,
+}
+
+pub(crate) async fn edit_phone_as(
+    commit: Commit,
+    db: &sea_orm::DatabaseConnection,
+    actor: &str,
+    department: i64,
+    phone: &str,
+) {
     use sea_orm::{EntityTrait, IntoActiveModel, QuerySelect};
     let mut who = app::db::audited::Actor::system("测试");
     who.name = actor.to_owned();
@@ -409,8 +427,16 @@ pub(crate) async fn edit_phone(
         .unwrap();
     let mut am = before.clone().into_active_model();
     am.phone = Set(Some(phone.to_owned()));
-    tx.update(&before, am).await.unwrap();
-    tx.commit().await.unwrap();
+    match commit {
+        Commit::Apart => {
+            tx.update(&before, am).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        Commit::WithTheUpdate => {
+            let after = tx.commit_update(&before, am).await.unwrap();
+            assert_eq!(after.phone.as_deref(), Some(phone));
+        }
+    }
 }
 
 #[tokio::test]
@@ -420,7 +446,8 @@ async fn concurrent_writers_queue_and_the_log_stays_sound() {
     let shared = app.department_id("高新技术处").await;
     let own = app.department_id("滨海市科学技术局").await;
     // Eight writers at once, all on one row and some on another: none fails for a busy database
-    // (SQLite) or a lost update of the log's head (PostgreSQL). Four more record events on one
+    // (SQLite) or a lost update of the log's head (PostgreSQL); half of them commit their edit
+    // with its update (`commit_update`), half after it. Four more record events on one
     // object without writing a row, so nothing but the log orders them: on PostgreSQL the object's
     // previous event they read may be older than the one a writer ahead of them appended.
     let mut noters = Vec::new();
@@ -451,7 +478,12 @@ async fn concurrent_writers_queue_and_the_log_stays_sound() {
         writers.push(tokio::spawn(async move {
             for i in 0..6 {
                 let row = if i % 3 == 2 { own } else { shared };
-                edit_phone(&db, &format!("写入者{w}"), row, &format!("0411-{w}{i:03}")).await;
+                let commit = match w % 2 {
+                    0 => Commit::Apart,
+                    _ => Commit::WithTheUpdate,
+                };
+                let (who, phone) = (format!("写入者{w}"), format!("0411-{w}{i:03}"));
+                edit_phone_as(commit, &db, &who, row, &phone).await;
             }
         }));
     }
