@@ -1,8 +1,8 @@
 //! A transaction's events become leaves of the Merkle log inside that transaction.
 //!
 //! At the commit of an `AuditedTx` ([`append`]) its events are numbered on from the tree's last
-//! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of the
-//! canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more go to
+//! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of
+//! the canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more go to
 //! `audit_node` (smaller ones a proof computes from the leaves), the O(log n) frontier and the root
 //! to `audit_tree`. A change is in the log the moment it commits, and a rolled-back change never
 //! was.
@@ -10,7 +10,9 @@
 //! Usually that is one statement before the COMMIT: the tree and the objects' latest events are
 //! guessed from what this process last wrote (`audit::tail`) and the statement writes only if the
 //! database still holds exactly that (the tree's size and root, each object's latest leaf). Else,
-//! or when nothing can be guessed, one statement reads them and another writes.
+//! or when nothing can be guessed, one statement reads them and another writes. When the
+//! transaction's last change is an update, that statement also carries the update
+//! ([`append_after_update`]), and appends only if the update changed its row.
 //!
 //! Writers take turns on the log: on SQLite `BEGIN IMMEDIATE` makes a transaction the only writer;
 //! on PostgreSQL the tree's row is locked by the first of those statements, the last lock a writer

@@ -2,9 +2,9 @@
 //!
 //! Every insert/update/delete goes through [`AuditedTx`] and is turned into field-level changes of
 //! an event, one per changed object; [`AuditedTx::commit`] appends the events to the Merkle log in
-//! the same transaction (`audit::append`: numbered in commit order, linked to each object's previous
-//! event, hashed, the tree's frontier and nodes updated) and refuses to commit a transaction that
-//! recorded no event; when a transaction's last change is an update,
+//! the same transaction (`audit::append`: numbered in commit order, linked to each object's
+//! previous event, hashed, the tree's frontier and nodes updated) and refuses to commit a
+//! transaction that recorded no event; when a transaction's last change is an update,
 //! [`AuditedTx::commit_update`] sends the update and the append as one statement, so a one-row edit
 //! takes no more round trips to the database than without its event. An update changes the row
 //! only if it still holds what the caller read, and otherwise refuses ([`AuditedError::Changed`]),
@@ -15,7 +15,7 @@
 //! `session` and `login_log` (operational records, kept by `auth::session` and
 //! `auth::login_log`), and the audit tables themselves.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -89,6 +89,8 @@ pub struct AuditedTx {
     action: String,
     /// Pending events, one per object, in first-touched order.
     pending: Vec<Pending>,
+    /// Where each object's pending event is in `pending` (a large import touches many objects).
+    pending_at: HashMap<(String, String), usize>,
 }
 
 /// The objects (type, id) a transaction created.
@@ -126,8 +128,8 @@ struct Pending {
 
 impl AuditedTx {
     /// Opens the write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock with the
-    /// BEGIN itself (waiting up to the busy timeout), so concurrent writers queue instead of failing at
-    /// their first write.
+    /// BEGIN itself (waiting up to the busy timeout), so concurrent writers queue instead of failing
+    /// at their first write.
     pub async fn begin(
         db: &DatabaseConnection,
         actor: Actor,
@@ -144,6 +146,7 @@ impl AuditedTx {
             actor,
             action: action.to_owned(),
             pending: Vec::new(),
+            pending_at: HashMap::new(),
         })
     }
 
@@ -163,11 +166,7 @@ impl AuditedTx {
         let model = am.insert(&self.tx).await?;
         let after = to_fields(&model)?;
         let changes = diff::<<A::Entity as EntityTrait>::Model>(&BTreeMap::new(), &after);
-        let key = model_key(&model);
-        self.merge(key.clone(), changes);
-        if let Some(p) = self.pending.iter_mut().find(|p| p.key == key) {
-            p.created = true;
-        }
+        self.merge(model_key(&model), changes).created = true;
         Ok(model)
     }
 
@@ -216,10 +215,11 @@ impl AuditedTx {
     }
 
     /// Updates the row `before` (as the caller read it) with `am`. The update changes the row only
-    /// if every column still holds `before`'s value (`UPDATE … WHERE id = … AND name = … AND …`; on
-    /// PostgreSQL a row changed by a writer that committed meanwhile is re-checked as it now is), so
-    /// a row someone changed since the caller read it is refused with [`AuditedError::Changed`]
-    /// instead of overwritten, and the event's "before" values are the row's.
+    /// if every column still holds `before`'s value (`UPDATE … WHERE id = … AND name = … AND …`;
+    /// on PostgreSQL a row changed by a writer that committed meanwhile is re-checked as it now
+    /// is), so a row someone changed since the caller read it is refused with
+    /// [`AuditedError::Changed`] instead of overwritten, and the event's "before" values are the
+    /// row's.
     ///
     /// The event holds the changes from `before` to the row as `am` will make it; the row the
     /// update returns must be that row.
@@ -377,23 +377,31 @@ impl AuditedTx {
         Ok(model)
     }
 
-    fn merge(&mut self, key: (String, String), changes: BTreeMap<String, [Value; 2]>) {
-        match self.pending.iter_mut().find(|p| p.key == key) {
-            Some(existing) => {
+    /// Adds `changes` to the pending event of `key`'s object (a field changed twice keeps its first
+    /// "before" and its last "after"), and returns that event.
+    fn merge(&mut self, key: (String, String), changes: Changes) -> &mut Pending {
+        let at = match self.pending_at.get(&key) {
+            Some(&at) => {
+                let existing = &mut self.pending[at].changes;
                 for (field, [before, after]) in changes {
                     existing
-                        .changes
                         .entry(field)
                         .and_modify(|pair| pair[1] = after.clone())
                         .or_insert([before, after]);
                 }
+                at
             }
-            None => self.pending.push(Pending {
-                key,
-                changes,
-                created: false,
-            }),
-        }
+            None => {
+                self.pending_at.insert(key.clone(), self.pending.len());
+                self.pending.push(Pending {
+                    key,
+                    changes,
+                    created: false,
+                });
+                self.pending.len() - 1
+            }
+        };
+        &mut self.pending[at]
     }
 
     /// Appends the events to the log and commits, both or neither.
@@ -419,6 +427,7 @@ impl AuditedTx {
             .filter(|p| p.created)
             .map(|p| p.key.clone())
             .collect();
+        self.pending_at.clear();
         let events = std::mem::take(&mut self.pending)
             .into_iter()
             .map(|p| Event {
