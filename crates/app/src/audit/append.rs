@@ -2,10 +2,10 @@
 //!
 //! At the commit of an `AuditedTx` ([`append`]) its events are numbered on from the tree's last
 //! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of
-//! the canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more go to
-//! `audit_node` (smaller ones a proof computes from the leaves), the O(log n) frontier and the root
-//! to `audit_tree`. A change is in the log the moment it commits, and a rolled-back change never
-//! was.
+//! the canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more
+//! go to `audit_node` (smaller ones a proof computes from the leaves), the O(log n) frontier and
+//! the root to `audit_tree`. A change is in the log the moment it commits, and a rolled-back
+//! change never was.
 //!
 //! Usually that is one statement before the COMMIT: the tree and the objects' latest events are
 //! guessed from what this process last wrote (`audit::tail`) and the statement writes only if the

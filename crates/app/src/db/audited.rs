@@ -127,9 +127,9 @@ struct Pending {
 }
 
 impl AuditedTx {
-    /// Opens the write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock with the
-    /// BEGIN itself (waiting up to the busy timeout), so concurrent writers queue instead of failing
-    /// at their first write.
+    /// Opens the write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock with
+    /// the BEGIN itself (waiting up to the busy timeout), so concurrent writers queue instead of
+    /// failing at their first write.
     pub async fn begin(
         db: &DatabaseConnection,
         actor: Actor,
