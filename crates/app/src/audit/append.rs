@@ -23,6 +23,7 @@
 //!
 //! Events an earlier version left in `audit_pending` are integrated first (`audit::integrate`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement, Value};
@@ -196,24 +197,29 @@ impl Sql {
     }
 
     /// The placeholder for `value`.
-    fn bind(&mut self, value: Value) -> String {
+    fn bind(&mut self, value: Value) -> Cow<'static, str> {
         self.values.push(value);
         match self.backend {
-            DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
+            DbBackend::Postgres => format!("${}", self.values.len()).into(),
+            _ => "?".into(),
         }
     }
 
     /// `(…), (…)` rows of placeholders.
     fn rows<const W: usize>(&mut self, rows: &[[Value; W]]) -> String {
-        let rows: Vec<String> = rows
-            .iter()
-            .map(|row| {
-                let row: Vec<String> = row.iter().map(|v| self.bind(v.clone())).collect();
-                format!("({})", row.join(", "))
-            })
-            .collect();
-        rows.join(", ")
+        // Written into one string: a statement can hold thousands of placeholders.
+        let mut text = String::with_capacity(rows.len() * W * 5);
+        for (r, row) in rows.iter().enumerate() {
+            text.push_str(if r == 0 { "(" } else { ", (" });
+            for (i, value) in row.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(&self.bind(value.clone()));
+            }
+            text.push(')');
+        }
+        text
     }
 
     /// The leaf hash of `key`'s latest event, as a subquery.
