@@ -61,8 +61,11 @@ pub(crate) async fn append(
 ) -> Result<Appended, IntegrateError> {
     let keys = objects(events);
     if let Some(guess) = guess(&keys, created) {
-        let rows = Rows::compute(&guess.tree, &guess.prevs, events)?;
-        if write(tx, &rows, &guess.guard(&keys), None).await?.appended {
+        let mut rows = Rows::compute(&guess.tree, &guess.prevs, events)?;
+        if write(tx, &mut rows, &guess.guard(&keys), None)
+            .await?
+            .appended
+        {
             return Ok(rows.appended(guess.tree.size, events));
         }
     }
@@ -82,8 +85,8 @@ pub(crate) async fn append_after_update(
 ) -> Result<Option<(QueryResult, Appended)>, IntegrateError> {
     let keys = objects(events);
     if let Some(guess) = guess(&keys, created) {
-        let rows = Rows::compute(&guess.tree, &guess.prevs, events)?;
-        let written = write(tx, &rows, &guess.guard(&keys), Some(update)).await?;
+        let mut rows = Rows::compute(&guess.tree, &guess.prevs, events)?;
+        let written = write(tx, &mut rows, &guess.guard(&keys), Some(update)).await?;
         return Ok(match (written.updated, written.appended) {
             (None, _) => None,
             (Some(row), true) => Some((row, rows.appended(guess.tree.size, events))),
@@ -157,7 +160,7 @@ async fn append_read(
         prevs.extend(chunk.iter().cloned().zip(read_prevs(tx, chunk).await?));
     }
     loop {
-        let rows = Rows::compute(&head.tree, &prevs, events)?;
+        let mut rows = Rows::compute(&head.tree, &prevs, events)?;
         let guard = Guard {
             tree: None,
             prevs: match tx.get_database_backend() {
@@ -165,7 +168,7 @@ async fn append_read(
                 _ => Vec::new(),
             },
         };
-        if write(tx, &rows, &guard, None).await?.appended {
+        if write(tx, &mut rows, &guard, None).await?.appended {
             return Ok(rows.appended(head.tree.size, events));
         }
         // PostgreSQL: an object's latest event moved while this writer waited for the lock.
@@ -206,16 +209,16 @@ impl Sql {
     }
 
     /// `(…), (…)` rows of placeholders.
-    fn rows<const W: usize>(&mut self, rows: &[[Value; W]]) -> String {
+    fn rows<const W: usize>(&mut self, rows: Vec<[Value; W]>) -> String {
         // Written into one string: a statement can hold thousands of placeholders.
         let mut text = String::with_capacity(rows.len() * W * 5);
-        for (r, row) in rows.iter().enumerate() {
+        for (r, row) in rows.into_iter().enumerate() {
             text.push_str(if r == 0 { "(" } else { ", (" });
-            for (i, value) in row.iter().enumerate() {
+            for (i, value) in row.into_iter().enumerate() {
                 if i > 0 {
                     text.push_str(", ");
                 }
-                text.push_str(&self.bind(value.clone()));
+                text.push_str(&self.bind(value));
             }
             text.push(')');
         }
@@ -430,12 +433,13 @@ struct Written {
     appended: bool,
 }
 
-/// Writes the events, their nodes and the new tree head. With a guard, the first statement writes
-/// only if everything it checks holds. With `update` (guarded writes only), the first statement
-/// begins with it and writes the rest only if it changed a row.
+/// Writes the events, their nodes and the new tree head (the rows' values go into the statements).
+/// With a guard, the first statement writes only if everything it checks holds. With `update`
+/// (guarded writes only), the first statement begins with it and writes the rest only if it changed
+/// a row.
 async fn write(
     tx: &DatabaseTransaction,
-    rows: &Rows,
+    rows: &mut Rows,
     guard: &Guard<'_>,
     update: Option<Statement>,
 ) -> Result<Written, IntegrateError> {
@@ -444,14 +448,14 @@ async fn write(
     let guarded = guard.tree.is_some() || !guard.prevs.is_empty();
     let mut update = update.map(Sql::after);
     let mut updated = None;
-    let mut node_start = 0;
-    for (c, events) in rows.events.chunks(EVENTS_PER_WRITE).enumerate() {
-        let first = c * EVENTS_PER_WRITE;
-        let node_count: usize = rows.nodes_per_event[first..first + events.len()]
-            .iter()
-            .sum();
-        let nodes = &rows.nodes[node_start..node_start + node_count];
-        node_start += node_count;
+    let total = rows.events.len();
+    let mut all_events = std::mem::take(&mut rows.events).into_iter();
+    let mut all_nodes = std::mem::take(&mut rows.nodes).into_iter();
+    for (c, first) in (0..total).step_by(EVENTS_PER_WRITE).enumerate() {
+        let count = EVENTS_PER_WRITE.min(total - first);
+        let node_count: usize = rows.nodes_per_event[first..first + count].iter().sum();
+        let events = all_events.by_ref().take(count).collect();
+        let nodes = all_nodes.by_ref().take(node_count).collect();
         let (mut sql, before) = match update.take() {
             Some((sql, text)) => (sql, Some(text)),
             None => (Sql::new(backend), None),
@@ -462,7 +466,7 @@ async fn write(
                 guarded_pg(&mut sql, rows, events, nodes, guard, before)
             }
             (0, true, _) => guarded_sqlite(&mut sql, rows, events, nodes, guard, before),
-            (0, false, _) => inserts(&mut sql, events, nodes, Some(rows)),
+            (0, false, _) => inserts(&mut sql, events, nodes, Some(&*rows)),
             _ => inserts(&mut sql, events, nodes, None),
         };
         let mut written = tx.query_all_raw(sql.statement(text)).await?;
@@ -497,8 +501,8 @@ async fn write(
 /// PostgreSQL (one command per prepared statement) data-modifying `WITH` parts.
 fn inserts(
     sql: &mut Sql,
-    events: &[[Value; 13]],
-    nodes: &[[Value; 3]],
+    events: Vec<[Value; 13]>,
+    nodes: Vec<[Value; 3]>,
     tree: Option<&Rows>,
 ) -> String {
     let events = format!(
@@ -514,7 +518,7 @@ fn inserts(
     let tree = tree.map(|rows| {
         format!(
             "UPDATE audit_tree SET (size, frontier, root) = {} WHERE id = 1",
-            sql.rows(&[rows.tree_values()])
+            sql.rows(vec![rows.tree_values()])
         )
     });
     if sql.backend != DbBackend::Postgres {
@@ -538,12 +542,12 @@ fn inserts(
 fn guarded_sqlite(
     sql: &mut Sql,
     rows: &Rows,
-    events: &[[Value; 13]],
-    nodes: &[[Value; 3]],
+    events: Vec<[Value; 13]>,
+    nodes: Vec<[Value; 3]>,
     guard: &Guard<'_>,
     update: Option<String>,
 ) -> String {
-    let set = sql.rows(&[rows.tree_values()]);
+    let set = sql.rows(vec![rows.tree_values()]);
     let mut checks = Vec::new();
     if update.is_some() {
         // `changes()`: the rows the statement before this one changed.
@@ -591,8 +595,8 @@ fn guarded_sqlite(
 fn guarded_pg(
     sql: &mut Sql,
     rows: &Rows,
-    events: &[[Value; 13]],
-    nodes: &[[Value; 3]],
+    events: Vec<[Value; 13]>,
+    nodes: Vec<[Value; 3]>,
     guard: &Guard<'_>,
     update: Option<String>,
 ) -> String {
@@ -607,7 +611,7 @@ fn guarded_pg(
     if checks.is_empty() {
         checks.push("TRUE".into());
     }
-    let set = sql.rows(&[rows.tree_values()]);
+    let set = sql.rows(vec![rows.tree_values()]);
     let tree_check = match guard.tree {
         Some(tree) => format!(
             " AND audit_tree.size = {} AND audit_tree.root = {}",
