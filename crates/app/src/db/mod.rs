@@ -86,3 +86,33 @@ pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    /// A statement with a bound LIMIT (every sea-orm `.one()`) or LIKE pattern is compiled once,
+    /// not at every run: SQLite is built with its query planner stability guarantee
+    /// (`.cargo/config.toml`).
+    #[tokio::test]
+    async fn the_embedded_sqlite_keeps_statements_compiled() {
+        let db = sea_orm::Database::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory SQLite");
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA compile_options",
+            ))
+            .await
+            .expect("compile options");
+        let options: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index(0).expect("an option"))
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "ENABLE_QPSG"),
+            "SQLite built without ENABLE_QPSG: {options:?}"
+        );
+    }
+}
