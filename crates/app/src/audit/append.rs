@@ -313,9 +313,10 @@ async fn read_prevs(
 
 /// The rows an append writes.
 struct Rows {
-    /// Each event's values: `seq`, the written columns, `prev_hash`, `leaf_hash`.
+    /// Each event's values: `seq`, the written columns, `prev_hash`, `leaf_hash` (taken by
+    /// [`write`]).
     events: Vec<[Value; 13]>,
-    /// Completed subtrees: level, index, hash.
+    /// Completed subtrees: level, index, hash (taken by [`write`]).
     nodes: Vec<[Value; 3]>,
     /// How many nodes each event completed, in order.
     nodes_per_event: Vec<usize>,
