@@ -352,12 +352,8 @@ async fn a_thousand_objects_written_twice_are_appended_and_linked() {
 
 /// A department's phone as stored.
 async fn phone_of(app: &TestApp, department: i64) -> Option<String> {
-    use sea_orm::EntityTrait;
-    app::org::entities::department::Entity::find_by_id(department)
-        .one(&app.db)
+    crate::common::department_row(&app.db, department)
         .await
-        .unwrap()
-        .expect("the department")
         .phone
 }
 
@@ -411,14 +407,10 @@ async fn an_edit_committed_with_its_update_is_in_the_log_linked_also_after_anoth
 
 #[tokio::test]
 async fn an_edit_committed_with_its_update_of_a_row_changed_or_gone_leaves_nothing() {
-    use sea_orm::{EntityTrait, IntoActiveModel, Set};
+    use sea_orm::{IntoActiveModel, Set};
     let app = demo_app().await;
     let department = app.department_id("高新技术处").await;
-    let stale = app::org::entities::department::Entity::find_by_id(department)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let stale = crate::common::department_row(&app.db, department).await;
     // Someone saves after the row was read (and this process then knows the tail).
     edit_phone(&app.db, "另一位管理员", department, "0411-9").await;
     let logged = in_log(&app).await;
@@ -447,11 +439,7 @@ async fn an_edit_committed_with_its_update_of_a_row_changed_or_gone_leaves_nothi
     assert!(err.to_string().contains("数据库错误"), "{err}");
     // Neither left a change or an event, nor a gap: the next edit takes the next number.
     assert_eq!(in_log(&app).await, logged);
-    let now = app::org::entities::department::Entity::find_by_id(department)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let now = crate::common::department_row(&app.db, department).await;
     assert_eq!(
         (now.name.as_str(), now.phone.as_deref()),
         (stale.name.as_str(), Some("0411-9"))
@@ -463,18 +451,14 @@ async fn an_edit_committed_with_its_update_of_a_row_changed_or_gone_leaves_nothi
 
 #[tokio::test]
 async fn an_edit_committed_with_its_update_after_other_changes_enters_the_log_with_them() {
-    use sea_orm::{EntityTrait, IntoActiveModel, Set};
+    use sea_orm::{IntoActiveModel, Set};
     let app = demo_app().await;
     let department = app.department_id("高新技术处").await;
     edit_phone(&app.db, "甲", department, "0411-1").await;
     let logged = in_log(&app).await;
     let mut tx = note_tx(&app.db).await;
     tx.note(("test", "before"), "n", 0.into(), 1.into());
-    let before = app::org::entities::department::Entity::find_by_id(department)
-        .one(tx.reader())
-        .await
-        .unwrap()
-        .unwrap();
+    let before = crate::common::department_row(tx.reader(), department).await;
     let mut am = before.clone().into_active_model();
     am.phone = Set(Some("0411-2".into()));
     let after = tx.update(&before, am).await.unwrap();

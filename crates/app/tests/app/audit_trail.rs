@@ -670,15 +670,11 @@ async fn a_transactions_events_are_numbered_in_the_order_its_objects_were_first_
 #[tokio::test]
 async fn an_edit_of_a_row_changed_since_it_was_read_is_refused_and_loses_nothing() {
     use axum::response::IntoResponse;
-    use sea_orm::{EntityTrait, IntoActiveModel};
+    use sea_orm::IntoActiveModel;
     let app = demo_app().await;
     let department = app.department_id("高新技术处").await;
     // A page reads the row (outside any transaction, as the pages do), then someone else saves.
-    let stale = app::org::entities::department::Entity::find_by_id(department)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let stale = crate::common::department_row(&app.db, department).await;
     edit_phone(&app.db, "另一位管理员", department, "0411-2001").await;
     let seq = app.last_seq().await;
     let mut tx = app::db::audited::AuditedTx::begin(
@@ -701,11 +697,7 @@ async fn an_edit_of_a_row_changed_since_it_was_read_is_refused_and_loses_nothing
     let response = app::web::error::AppError::from(err).into_response();
     assert_eq!(response.status(), StatusCode::CONFLICT);
     // The other editor's change stands, the refused one left nothing: no row change, no event.
-    let now = app::org::entities::department::Entity::find_by_id(department)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let now = crate::common::department_row(&app.db, department).await;
     assert_eq!(
         (now.name.as_str(), now.phone.as_deref()),
         (stale.name.as_str(), Some("0411-2001"))

@@ -415,6 +415,19 @@ impl TestApp {
     }
 }
 
+/// The department row `id` as `conn` (the database or a transaction) sees it.
+pub async fn department_row(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> app::org::entities::department::Model {
+    use sea_orm::EntityTrait;
+    app::org::entities::department::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .unwrap()
+        .expect("the department")
+}
+
 pub async fn scalar_i64(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
