@@ -270,7 +270,7 @@ impl AuditedTx {
         <A::Entity as EntityTrait>::Model:
             IntoActiveModel<A> + Audited + FromQueryResult + PartialEq,
     {
-        let (statement, update) = match self.prepare_update(before, am).await? {
+        let (statement, mut update) = match self.prepare_update(before, am).await? {
             Update::Nothing(model) => {
                 let model = self.record_update(before, model)?;
                 self.commit().await?;
@@ -278,7 +278,7 @@ impl AuditedTx {
             }
             Update::Statement(prepared) => *prepared,
         };
-        self.merge(update.key.clone(), update.changes.clone());
+        self.merge(update.key.clone(), std::mem::take(&mut update.changes));
         let (mut events, created) = self.events()?;
         let done = crate::audit::append::append_after_update(
             &self.tx,
