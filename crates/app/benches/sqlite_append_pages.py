@@ -2,7 +2,7 @@
 
 Python's sqlite3 on a copy of a database the `audit_overhead` benchmark left (no sqlx, no hand-offs
 to a worker thread): the edit of one department row alone ("plain"), with the append's statements
-as `audit/append.rs` issued them until m0014 ("append": the tree head, the event, its nodes), and the append
+as `audit/append.rs` issues them ("append": the tree head, the event, its nodes), and the append
 without one part or one index each, to see what each costs — mostly at the COMMIT, where every page
 the transaction changed is written to the WAL; then with nodes stored from level 4 up (m0013), and
 two further ideas on top of that.
@@ -60,10 +60,6 @@ def run(source, variant):
         db.execute("DROP INDEX idx_audit_at")
     if variant == "no index on object":
         db.execute("DROP INDEX idx_audit_object")
-    # The tree head as it was stored until m0014 (a database since then has none).
-    db.execute("CREATE TABLE IF NOT EXISTS audit_tree (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, "
-               "frontier BLOB NOT NULL, root TEXT NOT NULL)")
-    db.execute("INSERT OR IGNORE INTO audit_tree SELECT 1, COALESCE(MAX(seq), 0), x'', '' FROM audit_event")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     dept = db.execute("SELECT id FROM department WHERE parent_id IS NULL").fetchone()[0]
     size = db.execute("SELECT size FROM audit_tree WHERE id = 1").fetchone()[0]

@@ -48,7 +48,7 @@
 //!     let mut new_nodes = Vec::new();
 //!     frontier.append_with(leaf_hash(event.as_bytes()), |node, hash| new_nodes.push((node, *hash))).unwrap();
 //!     node_table.extend(new_nodes); // INSERT INTO audit_node (level, idx, hash) ...
-//!     state_row = frontier.to_bytes(); // kept in a row, or rebuilt by Frontier::from_store
+//!     state_row = frontier.to_bytes(); // UPDATE audit_tree SET state = ...
 //! }
 //!
 //! let (index, size) = (1, 3);

@@ -3,27 +3,23 @@
 //! At the commit of an `AuditedTx` ([`append`]) its events are numbered on from the tree's last
 //! leaf, each linked to its object's previous event (`prev_hash`), hashed (RFC 6962 leaf hash of
 //! the canonical encoding) and appended to the tree: the completed subtrees of 16 leaves or more
-//! go to `audit_node` (smaller ones a proof computes from the leaves). Nothing else is written: the
-//! tree's size is its last event's number and its O(log n) frontier is made of stored subtrees
-//! and the last few leaves (`checkpoints::frontier_at`). A change is in the log the moment it
-//! commits, and a rolled-back change never was.
+//! go to `audit_node` (smaller ones a proof computes from the leaves), the O(log n) frontier and
+//! the root to `audit_tree`. A change is in the log the moment it commits, and a rolled-back
+//! change never was.
 //!
 //! Usually that is one statement before the COMMIT: the tree and the objects' latest events are
 //! guessed from what this process last wrote (`audit::tail`) and the statement writes only if the
-//! database still holds exactly that (the log's last event, each object's latest leaf). Else, or
-//! when nothing can be guessed, they are read and then written on. When the transaction's last
-//! change is an update, that statement also carries the update ([`append_after_update`]), and
-//! appends only if the update changed its row.
+//! database still holds exactly that (the tree's size and root, each object's latest leaf). Else,
+//! or when nothing can be guessed, one statement reads them and another writes. When the
+//! transaction's last change is an update, that statement also carries the update
+//! ([`append_after_update`]), and appends only if the update changed its row.
 //!
-//! Writers take turns on the log: on SQLite `BEGIN IMMEDIATE` makes a transaction the only writer.
-//! On PostgreSQL the event's number is the turn: its primary key admits one event `size + 1`, and
-//! a writer that finds it taken (or waits for the writer that holds it, then finds it taken)
-//! inserts nothing (`ON CONFLICT DO NOTHING`) and reads the log again. Only one can take the
-//! number after the last committed event, and one that takes it has seen every event before it,
-//! so what its statement read of objects' latest events is current. That wait is the last a writer
-//! makes, after its business rows — waiting earlier could deadlock two writers that then wait for
-//! each other's rows. Writers that read the log first queue on an advisory lock ([`LOG_LOCK`]), so
-//! that they do not take turns by failing.
+//! Writers take turns on the log: on SQLite `BEGIN IMMEDIATE` makes a transaction the only writer;
+//! on PostgreSQL the tree's row is locked by the first of those statements, the last lock a writer
+//! takes — taking it with the first write could deadlock two writers that then wait for each
+//! other's business rows. A PostgreSQL statement reads as of its start, so the latest events its
+//! read found may predate a writer that held the lock while it waited: the write checks them again,
+//! under the lock, and writes nothing if one moved; they are then read again (now current).
 //!
 //! Events an earlier version left in `audit_pending` are integrated first (`audit::integrate`).
 
@@ -41,10 +37,6 @@ use super::tail::{Key, TAIL, TreeHead};
 const KEYS_PER_READ: usize = 200;
 /// Events one statement writes (13 values each, with about two nodes of 3: under SQLite's 32,766).
 const EVENTS_PER_WRITE: usize = 1000;
-
-/// PostgreSQL: the transaction lock a writer that reads the log takes first (the integration of
-/// pending events too), so that such writers take turns on the log.
-pub(crate) const LOG_LOCK: &str = "SELECT pg_advisory_xact_lock(5358937)";
 
 /// What a committed append leaves for the process to remember (`audit::tail`).
 pub(crate) struct Appended {
@@ -153,34 +145,34 @@ async fn append_read(
     events: &mut [Event],
     keys: &[Key],
 ) -> Result<Appended, IntegrateError> {
-    if tx.get_database_backend() == DbBackend::Postgres {
-        tx.query_one_raw(Statement::from_string(DbBackend::Postgres, LOG_LOCK))
-            .await?;
-    }
     let (first, rest) = keys.split_at(keys.len().min(KEYS_PER_READ));
+    let mut head = read_head(tx, first).await?;
+    if head.next_seq - 1 > head.tree.size {
+        // Events an earlier version left sequenced but not yet in the tree go in first. If they
+        // cannot (a gap: a pending row was deleted), nothing is written until the fault is dealt
+        // with: appending past the gap would give the missing number to another event.
+        super::integrate::integrate_in(tx).await?;
+        head = read_head(tx, first).await?;
+    }
+    let mut prevs: HashMap<Key, Option<String>> =
+        first.iter().cloned().zip(head.prevs.clone()).collect();
+    for chunk in rest.chunks(KEYS_PER_READ) {
+        prevs.extend(chunk.iter().cloned().zip(read_prevs(tx, chunk).await?));
+    }
     loop {
-        let mut head = read_head(tx, first).await?;
-        if head.next_seq - 1 > head.tree.size {
-            // Events an earlier version left sequenced but not yet in the tree go in first. If
-            // they cannot (a gap: a pending row was deleted), nothing is written until the fault is
-            // dealt with: appending past the gap would give the missing number to another event.
-            super::integrate::integrate_in(tx).await?;
-            head = read_head(tx, first).await?;
-        }
-        let mut prevs: HashMap<Key, Option<String>> =
-            first.iter().cloned().zip(head.prevs).collect();
-        for chunk in rest.chunks(KEYS_PER_READ) {
-            prevs.extend(chunk.iter().cloned().zip(read_prevs(tx, chunk).await?));
-        }
         let mut rows = Rows::compute(&head.tree, &prevs, events)?;
-        let unguarded = Guard {
+        let guard = Guard {
             tree: None,
-            prevs: Vec::new(),
+            prevs: match tx.get_database_backend() {
+                DbBackend::Postgres => first.iter().map(|k| (k, &prevs[k])).collect(),
+                _ => Vec::new(),
+            },
         };
-        if write(tx, &mut rows, &unguarded, None).await?.appended {
+        if write(tx, &mut rows, &guard, None).await?.appended {
             return Ok(rows.appended(head.tree.size, events));
         }
-        // PostgreSQL: a writer that guessed took the next number after this one read the log.
+        // PostgreSQL: an object's latest event moved while this writer waited for the lock.
+        prevs.extend(first.iter().cloned().zip(read_prevs(tx, first).await?));
     }
 }
 
@@ -246,34 +238,14 @@ impl Sql {
     /// `key`'s latest event is `leaf` (or there is none, for `None`).
     fn latest_is(&mut self, key: &Key, leaf: &Option<String>) -> String {
         let latest = self.latest(key);
-        let leaf = self.bind(Value::String(leaf.clone()));
-        format!("{latest} {} {leaf}", self.equal())
-    }
-
-    /// This is the log `tree.log` and its event `tree.size` is there with the leaf hash
-    /// `tree.last_leaf` (for 0: no event is). On SQLite also that no event follows it; on
-    /// PostgreSQL the insert of the next finds that out.
-    fn log_is_at(&mut self, tree: &TreeHead) -> String {
-        let log = self.bind(tree.log.clone().into());
-        let seq = self.bind(tree.size.into());
-        let leaf = self.bind(Value::String(tree.last_leaf.clone()));
-        let at = format!(
-            "(SELECT log_id FROM audit_log WHERE id = 1) = {log} AND \
-             (SELECT leaf_hash FROM audit_event WHERE seq = {seq}) {} {leaf}",
-            self.equal()
-        );
-        if self.backend == DbBackend::Postgres {
-            return at;
-        }
-        let size = self.bind(tree.size.into());
-        format!("{at} AND COALESCE((SELECT MAX(seq) FROM audit_event), 0) = {size}")
-    }
-
-    fn equal(&self) -> &'static str {
-        match self.backend {
+        let equal = match self.backend {
             DbBackend::Postgres => "IS NOT DISTINCT FROM",
             _ => "IS",
-        }
+        };
+        format!(
+            "{latest} {equal} {}",
+            self.bind(Value::String(leaf.clone()))
+        )
     }
 
     fn statement(self, sql: String) -> Statement {
@@ -292,31 +264,31 @@ struct Head {
 async fn read_head(tx: &DatabaseTransaction, keys: &[Key]) -> Result<Head, IntegrateError> {
     let mut sql = Sql::new(tx.get_database_backend());
     let mut columns = vec![
-        "(SELECT seq FROM audit_event ORDER BY seq DESC LIMIT 1)".to_owned(),
-        "(SELECT leaf_hash FROM audit_event ORDER BY seq DESC LIMIT 1)".into(),
+        "t.size".to_owned(),
+        "t.root".into(),
+        "t.frontier".into(),
         "h.next_seq".into(),
-        "(SELECT log_id FROM audit_log WHERE id = 1)".into(),
     ];
     columns.extend(keys.iter().map(|k| sql.latest(k)));
+    let lock = match sql.backend {
+        DbBackend::Postgres => " FOR UPDATE OF t",
+        _ => "",
+    };
     let text = format!(
-        "SELECT {} FROM audit_head h WHERE h.id = 1",
+        "SELECT {} FROM audit_tree t, audit_head h WHERE t.id = 1 AND h.id = 1{lock}",
         columns.join(", ")
     );
     let row = tx
         .query_one_raw(sql.statement(text))
         .await?
-        .ok_or_else(|| IntegrateError::Tree("audit_head 缺失".into()))?;
-    let size: Option<i64> = row.try_get_by_index(0)?;
-    let size = size.unwrap_or(0);
-    let frontier = super::checkpoints::frontier_at(tx, size as u64).await?;
+        .ok_or_else(|| IntegrateError::Tree("audit_head 或 audit_tree 缺失".into()))?;
     Ok(Head {
         tree: TreeHead {
-            log: row.try_get_by_index(3)?,
-            size,
-            last_leaf: row.try_get_by_index(1)?,
-            frontier: frontier.to_bytes(),
+            size: row.try_get_by_index(0)?,
+            root: row.try_get_by_index(1)?,
+            frontier: row.try_get_by_index(2)?,
         },
-        next_seq: row.try_get_by_index(2)?,
+        next_seq: row.try_get_by_index(3)?,
         prevs: (0..keys.len())
             .map(|i| row.try_get_by_index(4 + i))
             .collect::<Result<_, _>>()?,
@@ -408,13 +380,12 @@ impl Rows {
             events: rows,
             nodes,
             nodes_per_event,
+            leaves,
             tree: TreeHead {
-                log: tree.log.clone(),
                 size: frontier.size() as i64,
-                last_leaf: leaves.last().cloned().or_else(|| tree.last_leaf.clone()),
+                root: frontier.root().to_hex(),
                 frontier: frontier.to_bytes(),
             },
-            leaves,
         })
     }
 
@@ -431,6 +402,14 @@ impl Rows {
             leaves,
         }
     }
+
+    fn tree_values(&self) -> [Value; 3] {
+        [
+            self.tree.size.into(),
+            self.tree.frontier.clone().into(),
+            self.tree.root.clone().into(),
+        ]
+    }
 }
 
 /// A guessed tree holds only if no event an earlier version left pending waits to go in before
@@ -439,7 +418,7 @@ const NO_PENDING: &str = "NOT EXISTS (SELECT 1 FROM audit_pending)";
 
 /// What the first write statement checks before it writes anything.
 struct Guard<'a> {
-    /// The tree as guessed: its size and last leaf.
+    /// The tree as guessed: its size and root.
     tree: Option<&'a TreeHead>,
     /// Objects' latest events, as guessed or read.
     prevs: Vec<(&'a Key, &'a Option<String>)>,
@@ -455,10 +434,10 @@ struct Written {
     appended: bool,
 }
 
-/// Writes the events and their nodes (the rows' values go into the statements). With a guard, the
-/// first statement writes only if everything it checks holds; on PostgreSQL it writes only if the
-/// first event's number is free. With `update` (guarded writes only), the first statement begins
-/// with it and writes the rest only if it changed a row.
+/// Writes the events, their nodes and the new tree head (the rows' values go into the statements).
+/// With a guard, the first statement writes only if everything it checks holds. With `update`
+/// (guarded writes only), the first statement begins with it and writes the rest only if it changed
+/// a row.
 async fn write(
     tx: &DatabaseTransaction,
     rows: &mut Rows,
@@ -483,21 +462,23 @@ async fn write(
             None => (Sql::new(backend), None),
         };
         let riding = before.is_some();
-        let checked = c == 0 && (guarded || backend == DbBackend::Postgres);
-        let text = match (checked, backend) {
-            (true, DbBackend::Postgres) => guarded_pg(&mut sql, events, nodes, guard, before),
-            (true, _) => guarded_sqlite(&mut sql, rows, events, nodes, guard, before),
-            (false, _) => inserts(&mut sql, events, nodes),
+        let text = match (c, guarded, backend) {
+            (0, true, DbBackend::Postgres) => {
+                guarded_pg(&mut sql, rows, events, nodes, guard, before)
+            }
+            (0, true, _) => guarded_sqlite(&mut sql, rows, events, nodes, guard, before),
+            (0, false, _) => inserts(&mut sql, events, nodes, Some(&*rows)),
+            _ => inserts(&mut sql, events, nodes, None),
         };
         let mut written = tx.query_all_raw(sql.statement(text)).await?;
-        if checked {
+        if c == 0 && guarded {
             let appended = match (riding, backend) {
+                // The update's row (if it changed one), then the tree's (if it was appended to).
                 (true, DbBackend::Postgres) => match written.first() {
                     Some(row) => row.try_get::<bool>("", "audit_appended")?,
                     None => false,
                 },
-                // The update's row (if it changed one), then the events' numbers (if appended).
-                (true, _) => written.len() > 1,
+                (true, _) => written.len() == 2,
                 (false, _) => !written.is_empty(),
             };
             if riding && !written.is_empty() {
@@ -517,9 +498,14 @@ async fn write(
     })
 }
 
-/// Unchecked: the inserts. On SQLite statements in turn; on PostgreSQL (one command per prepared
-/// statement) data-modifying `WITH` parts.
-fn inserts(sql: &mut Sql, events: Vec<[Value; 13]>, nodes: Vec<[Value; 3]>) -> String {
+/// Unchecked: the inserts and, with `tree`, the new tree head. On SQLite statements in turn; on
+/// PostgreSQL (one command per prepared statement) data-modifying `WITH` parts.
+fn inserts(
+    sql: &mut Sql,
+    events: Vec<[Value; 13]>,
+    nodes: Vec<[Value; 3]>,
+    tree: Option<&Rows>,
+) -> String {
     let events = format!(
         "INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {}",
         sql.rows(events)
@@ -530,8 +516,14 @@ fn inserts(sql: &mut Sql, events: Vec<[Value; 13]>, nodes: Vec<[Value; 3]>) -> S
             sql.rows(nodes)
         )
     });
+    let tree = tree.map(|rows| {
+        format!(
+            "UPDATE audit_tree SET (size, frontier, root) = {} WHERE id = 1",
+            sql.rows(vec![rows.tree_values()])
+        )
+    });
     if sql.backend != DbBackend::Postgres {
-        return [Some(events), nodes]
+        return [Some(events), nodes, tree]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -541,12 +533,13 @@ fn inserts(sql: &mut Sql, events: Vec<[Value; 13]>, nodes: Vec<[Value; 3]>) -> S
     if let Some(nodes) = nodes {
         text.push_str(&format!(", n AS ({nodes})"));
     }
-    text.push_str(" SELECT count(*) FROM e");
+    text.push(' ');
+    text.push_str(&tree.unwrap_or_else(|| "SELECT count(*) FROM e".to_owned()));
     text
 }
 
-/// SQLite: the events are inserted only if the checks hold (returning their numbers), their nodes
-/// only if the events are in. After `update`, only if it changed a row.
+/// SQLite: the tree head is updated only if the checks hold (returning its row), and the rows are
+/// inserted only if the tree now has the new head. After `update`, only if it changed a row.
 fn guarded_sqlite(
     sql: &mut Sql,
     rows: &Rows,
@@ -555,29 +548,40 @@ fn guarded_sqlite(
     guard: &Guard<'_>,
     update: Option<String>,
 ) -> String {
-    // Placeholders are numbered in the order they are bound: the values, then the checks.
-    let values = sql.rows(events);
+    let set = sql.rows(vec![rows.tree_values()]);
     let mut checks = Vec::new();
     if update.is_some() {
         // `changes()`: the rows the statement before this one changed.
         checks.push("changes() = 1".to_owned());
     }
     if let Some(tree) = guard.tree {
-        checks.push(format!("{} AND {NO_PENDING}", sql.log_is_at(tree)));
+        let size = sql.bind(tree.size.into());
+        let root = sql.bind(tree.root.clone().into());
+        checks.push(format!("size = {size} AND root = {root} AND {NO_PENDING}"));
     }
     checks.extend(guard.prevs.iter().map(|(k, leaf)| sql.latest_is(k, leaf)));
-    // The checks read `audit_event`, so SQLite reads every row to insert before it inserts one.
     let mut text = format!(
-        "INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT * FROM (VALUES {values}) WHERE {} \
-         RETURNING seq",
+        "UPDATE audit_tree SET (size, frontier, root) = {set} WHERE id = 1 AND {} RETURNING id",
         checks.join(" AND ")
     );
     if let Some(update) = update {
         text = format!("{update}; {text}");
     }
+    let applied = |sql: &mut Sql| {
+        format!(
+            "EXISTS (SELECT 1 FROM audit_tree WHERE id = 1 AND size = {} AND root = {})",
+            sql.bind(rows.tree.size.into()),
+            sql.bind(rows.tree.root.clone().into())
+        )
+    };
+    let values = sql.rows(events);
+    let when = applied(sql);
+    text.push_str(&format!(
+        "; INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT * FROM (VALUES {values}) WHERE {when}"
+    ));
     if !nodes.is_empty() {
         let values = sql.rows(nodes);
-        let when = sql.log_is_at(&rows.tree);
+        let when = applied(sql);
         text.push_str(&format!(
             "; INSERT INTO audit_node (level, idx, hash) SELECT * FROM (VALUES {values}) WHERE {when}"
         ));
@@ -585,12 +589,13 @@ fn guarded_sqlite(
     text
 }
 
-/// PostgreSQL: the first event is inserted only if the checks hold and its number is free, the
-/// others and the nodes only with it; returns a row if it wrote. After `update`, only if it changed
-/// a row, whose lock it takes first (the wait for the number stays the last); returns that row,
-/// with `audit_appended`.
+/// PostgreSQL: the tree head is updated only if the checks hold — its size and root checked on the
+/// row as it is once locked — and the rows are inserted only with it; returns a row if it wrote.
+/// After `update`, only if it changed a row, whose lock it takes first (the tree's stays the last
+/// lock); returns that row, with `audit_appended`.
 fn guarded_pg(
     sql: &mut Sql,
+    rows: &Rows,
     events: Vec<[Value; 13]>,
     nodes: Vec<[Value; 3]>,
     guard: &Guard<'_>,
@@ -601,170 +606,43 @@ fn guarded_pg(
         .iter()
         .map(|(k, leaf)| sql.latest_is(k, leaf))
         .collect();
-    if let Some(tree) = guard.tree {
-        checks.push(format!("{} AND {NO_PENDING}", sql.log_is_at(tree)));
+    if guard.tree.is_some() {
+        checks.push(NO_PENDING.into());
     }
     if checks.is_empty() {
         checks.push("TRUE".into());
     }
+    let set = sql.rows(vec![rows.tree_values()]);
+    let tree_check = match guard.tree {
+        Some(tree) => format!(
+            " AND audit_tree.size = {} AND audit_tree.root = {}",
+            sql.bind(tree.size.into()),
+            sql.bind(tree.root.clone().into())
+        ),
+        None => String::new(),
+    };
     let (with, ok_from) = match &update {
         Some(update) => (format!("u AS ({update}), "), " FROM u"),
         None => (String::new(), ""),
     };
-    let mut events = events.into_iter();
-    let first = sql.rows(events.by_ref().take(1).collect());
     let mut text = format!(
         "WITH {with}ok AS (SELECT 1 AS ok{ok_from} WHERE {}), \
-         e AS (INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT v.* FROM (VALUES {first}) \
-         AS v({EVENT_COLUMNS}), ok ON CONFLICT (seq) DO NOTHING RETURNING seq)",
-        checks.join(" AND ")
+         t AS (UPDATE audit_tree SET (size, frontier, root) = {set} FROM ok \
+         WHERE audit_tree.id = 1{tree_check} RETURNING audit_tree.id), \
+         e AS (INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT v.* FROM (VALUES {}) AS v({EVENT_COLUMNS}), t)",
+        checks.join(" AND "),
+        sql.rows(events)
     );
-    let rest: Vec<_> = events.collect();
-    if !rest.is_empty() {
-        text.push_str(&format!(
-            ", r AS (INSERT INTO audit_event ({EVENT_COLUMNS}) SELECT v.* FROM (VALUES {}) \
-             AS v({EVENT_COLUMNS}), e)",
-            sql.rows(rest)
-        ));
-    }
     if !nodes.is_empty() {
         text.push_str(&format!(
             ", n AS (INSERT INTO audit_node (level, idx, hash) \
-             SELECT v.* FROM (VALUES {}) AS v(level, idx, hash), e)",
+             SELECT v.* FROM (VALUES {}) AS v(level, idx, hash), t)",
             sql.rows(nodes)
         ));
     }
     text.push_str(match update {
-        Some(_) => " SELECT u.*, EXISTS (SELECT 1 FROM e) AS audit_appended FROM u",
-        None => " SELECT seq FROM e",
+        Some(_) => " SELECT u.*, EXISTS (SELECT 1 FROM t) AS audit_appended FROM u",
+        None => " SELECT id FROM t",
     });
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
-
-    fn note(object_id: &str) -> Event {
-        Event {
-            seq: 0,
-            at_ms: 1_796_000_000_000,
-            actor_id: None,
-            actor_name: "测试".into(),
-            department_id: None,
-            ip: "-".into(),
-            action: "test.note".into(),
-            object_type: "test".into(),
-            object_id: object_id.into(),
-            changes: [("n".to_owned(), [serde_json::Value::Null, 1.into()])]
-                .into_iter()
-                .collect(),
-            prev_hash: None,
-        }
-    }
-
-    async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-        let row = db
-            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-            .await
-            .expect("query")
-            .expect("a row");
-        row.try_get_by_index(0).expect("an integer")
-    }
-
-    /// The guessed append, as one statement: it writes when the log is as guessed (the events and
-    /// the node they complete, numbered on, linked), and writes nothing when it is not.
-    #[tokio::test]
-    async fn a_guessed_append_writes_only_on_the_log_it_guessed() {
-        let dir = std::env::temp_dir().join(format!("sunlight-guess-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let db = crate::db::open(&crate::db::Location::SqliteDir(dir.clone()))
-            .await
-            .expect("open");
-        let keys = vec![("test".to_owned(), "a".to_owned())];
-        let immediate = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        // Fifteen events for "a", read and written; the sixteenth completes a stored node.
-        let tx = db.begin_with_options(immediate).await.expect("begin");
-        let mut events: Vec<Event> = (0..15).map(|_| note("a")).collect();
-        append_read(&tx, &mut events, &keys).await.expect("append");
-        tx.commit().await.expect("commit");
-        let tx = db.begin_with_options(immediate).await.expect("begin");
-        let head = read_head(&tx, &keys).await.expect("head");
-        assert_eq!(head.tree.size, 15);
-        let prevs: HashMap<Key, Option<String>> =
-            keys.iter().cloned().zip(head.prevs.clone()).collect();
-
-        // Guessed wrong: a log one event shorter, another latest event of "a", another log.
-        let shorter = TreeHead {
-            log: head.tree.log.clone(),
-            size: 14,
-            last_leaf: events[14].prev_hash.clone(),
-            frontier: audit::Frontier::new().to_bytes(),
-        };
-        let stale = Some("00".repeat(32));
-        // Or the same log as far as its last event goes, but another database's.
-        let elsewhere = TreeHead {
-            log: "another log".into(),
-            ..head.tree.clone()
-        };
-        for (tree, prev) in [
-            (&shorter, &prevs[&keys[0]]),
-            (&head.tree, &stale),
-            (&elsewhere, &prevs[&keys[0]]),
-        ] {
-            let mut new = vec![note("a")];
-            let mut rows = Rows::compute(tree, &prevs, &mut new).expect("rows");
-            let guard = Guard {
-                tree: Some(tree),
-                prevs: vec![(&keys[0], prev)],
-            };
-            let written = write(&tx, &mut rows, &guard, None).await.expect("write");
-            assert!(!written.appended);
-        }
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_event").await, 15);
-
-        // Guessed right: written, numbered 16, linked to event 15, and the node of 1..=16 stored.
-        let mut new = vec![note("a")];
-        let mut rows = Rows::compute(&head.tree, &prevs, &mut new).expect("rows");
-        let guard = Guard {
-            tree: Some(&head.tree),
-            prevs: vec![(&keys[0], &prevs[&keys[0]])],
-        };
-        let written = write(&tx, &mut rows, &guard, None).await.expect("write");
-        assert!(written.appended);
-        tx.commit().await.expect("commit");
-        assert_eq!(new[0].seq, 16);
-        assert_eq!(new[0].prev_hash, head.tree.last_leaf);
-        assert_eq!(count(&db, "SELECT MAX(seq) FROM audit_event").await, 16);
-        assert_eq!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM audit_node WHERE level = 4 AND idx = 0"
-            )
-            .await,
-            1
-        );
-        let stored = crate::audit::checkpoints::tree_head(&db)
-            .await
-            .expect("head");
-        let leaves: Vec<audit::Hash> = db
-            .query_all_raw(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT leaf_hash FROM audit_event ORDER BY seq",
-            ))
-            .await
-            .expect("leaves")
-            .iter()
-            .map(|r| {
-                audit::Hash::from_hex(&r.try_get_by_index::<String>(0).expect("hex")).expect("hash")
-            })
-            .collect();
-        assert_eq!(stored.root, audit::root_of_leaves(&leaves));
-        drop(db);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
 }

@@ -2,11 +2,8 @@
 //! stored subtree hashes (`audit_node`).
 //!
 //! These rows need no audit event of their own: each checkpoint is signed by the bureau's key and
-//! each cosignature by its witness, so a changed row fails its signature.
-//!
-//! The tree has no stored head: its size is the last event's number and its root is computed from
-//! the stored subtrees that make it up (O(log n) reads). Those never change once the leaves under
-//! them are written, so a root read after the size always belongs to it.
+//! each cosignature by its witness, so a changed row fails its signature. A checkpoint is taken from
+//! `audit_tree` in one read, so its size and root always belong together.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +11,7 @@ use audit::{Checkpoint, Hash, NodeId, SignedCheckpoint, SignerKey, VerifierKey, 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 
-/// Where the log stands now.
+/// Where the log stands now: the stored tree head.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TreeHead {
     pub size: u64,
@@ -42,35 +39,19 @@ fn corrupt(e: impl std::fmt::Display) -> CheckpointError {
 }
 
 pub async fn tree_head(db: &impl ConnectionTrait) -> Result<TreeHead, CheckpointError> {
-    let size = log_size(db).await?;
-    Ok(TreeHead {
-        size,
-        root: frontier_at(db, size).await?.root(),
-    })
-}
-
-/// The number of events in the log (the last one's `seq`).
-pub(crate) async fn log_size(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT MAX(seq) FROM audit_event",
+            "SELECT size, root FROM audit_tree WHERE id = 1",
         ))
-        .await?;
-    let size: Option<i64> = match row {
-        Some(row) => row.try_get_by_index(0)?,
-        None => None,
-    };
-    Ok(size.unwrap_or(0) as u64)
-}
-
-/// The tree of the first `size` events, from the subtrees that make it up.
-pub(crate) async fn frontier_at(
-    db: &impl ConnectionTrait,
-    size: u64,
-) -> Result<audit::Frontier, CheckpointError> {
-    let fetched = nodes(db, &audit::tree_root_nodes(size)).await?;
-    audit::Frontier::from_store(&fetched, size).map_err(corrupt)
+        .await?
+        .ok_or_else(|| corrupt("audit_tree 缺失"))?;
+    let size: i64 = row.try_get_by_index(0)?;
+    let root: String = row.try_get_by_index(1)?;
+    Ok(TreeHead {
+        size: size as u64,
+        root: Hash::from_hex(&root).map_err(corrupt)?,
+    })
 }
 
 /// Subtrees are stored in `audit_node` from this level up (16 leaves); smaller ones are computed

@@ -38,16 +38,6 @@ pub enum IntegrateError {
     Tree(String),
 }
 
-impl From<super::checkpoints::CheckpointError> for IntegrateError {
-    /// Reading the tree's frontier: the database failed, or its stored subtrees do not add up.
-    fn from(e: super::checkpoints::CheckpointError) -> Self {
-        match e {
-            super::checkpoints::CheckpointError::Db(e) => IntegrateError::Db(e),
-            other => IntegrateError::Tree(other.to_string()),
-        }
-    }
-}
-
 impl IntegrateError {
     /// The sequence number the error is about, and the same message in English (for the verifier).
     pub fn english(&self) -> (Option<i64>, String) {
@@ -71,13 +61,13 @@ pub async fn integrate(db: &DatabaseConnection) -> Result<u64, IntegrateError> {
     let head = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT h.next_seq, (SELECT MAX(seq) FROM audit_event) FROM audit_head h WHERE h.id = 1",
+            "SELECT h.next_seq, t.size FROM audit_head h, audit_tree t WHERE h.id = 1 AND t.id = 1",
         ))
         .await?
-        .ok_or_else(|| IntegrateError::Tree("audit_head 缺失".into()))?;
+        .ok_or_else(|| IntegrateError::Tree("audit_head 或 audit_tree 缺失".into()))?;
     let next_seq: i64 = head.try_get_by_index(0)?;
-    let size: Option<i64> = head.try_get_by_index(1)?;
-    if next_seq - 1 <= size.unwrap_or(0) {
+    let size: i64 = head.try_get_by_index(1)?;
+    if next_seq - 1 <= size {
         return Ok(0);
     }
     let tx = lock(db).await?;
@@ -112,13 +102,13 @@ async fn batch_in(tx: &DatabaseTransaction) -> Result<u64, IntegrateError> {
     let head = tx
         .query_one_raw(Statement::from_string(
             backend,
-            "SELECT h.next_seq FROM audit_head h WHERE h.id = 1",
+            "SELECT t.size, t.frontier, h.next_seq FROM audit_tree t, audit_head h WHERE t.id = 1 AND h.id = 1",
         ))
         .await?
-        .ok_or_else(|| IntegrateError::Tree("audit_head 缺失".into()))?;
-    let next_seq: i64 = head.try_get_by_index(0)?;
-    let size = super::checkpoints::log_size(tx).await? as i64;
-    let frontier = super::checkpoints::frontier_at(tx, size as u64).await?;
+        .ok_or_else(|| IntegrateError::Tree("audit_head 或 audit_tree 缺失".into()))?;
+    let size: i64 = head.try_get_by_index(0)?;
+    let frontier: Vec<u8> = head.try_get_by_index(1)?;
+    let next_seq: i64 = head.try_get_by_index(2)?;
     let pending = read_pending(tx, size).await?;
     // Sequence numbers run on from the tree's last leaf without a gap, up to the head's counter.
     let mut expected = size + 1;
@@ -168,14 +158,13 @@ async fn batch_in(tx: &DatabaseTransaction) -> Result<u64, IntegrateError> {
         ]);
         leaves.push(leaf);
     }
-    let batch = tree_updates(backend, &events, last, frontier, &leaves)?;
+    let batch = tree_updates(backend, &events, last, &frontier, &leaves)?;
     tx.execute_unprepared(&batch).await?;
     Ok(leaves.len() as u64)
 }
 
-/// The log to itself: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock on the log (which a
-/// writer that reads the log takes too; one that guessed finds its guess wrong while events are
-/// pending).
+/// The log to itself: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's lock on the tree's row (which a
+/// writer takes too, at its commit).
 async fn lock(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let tx = db
         .begin_with_options(TransactionOptions {
@@ -184,7 +173,8 @@ async fn lock(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
         })
         .await?;
     if crate::db::is_postgres(&tx) {
-        tx.execute_unprepared(super::append::LOG_LOCK).await?;
+        tx.execute_unprepared("SELECT id FROM audit_tree WHERE id = 1 FOR UPDATE")
+            .await?;
     }
     Ok(tx)
 }
@@ -254,17 +244,18 @@ fn event_insert() -> sea_orm::sea_query::InsertStatement {
 }
 
 /// The statements that move the events from `audit_pending` to `audit_event` and append their leaves
-/// to the Merkle tree (the completed subtree roots stored), as one batch: round
+/// to the Merkle tree (the completed subtree roots stored, the frontier replaced), as one batch: round
 /// trips are what the database work costs most. Values are inlined as literals by sea-query, which
 /// quotes strings for each backend (`''` on SQLite, `E'…'` with backslash escapes on PostgreSQL).
 fn tree_updates(
     backend: sea_orm::DbBackend,
     events: &sea_orm::sea_query::InsertStatement,
     last: i64,
-    mut frontier: audit::Frontier,
+    frontier: &[u8],
     leaves: &[audit::Hash],
 ) -> Result<String, IntegrateError> {
     let tree_error = |e: audit::FrontierError| IntegrateError::Tree(e.to_string());
+    let mut frontier = audit::Frontier::from_bytes(frontier).map_err(tree_error)?;
     let mut nodes = Query::insert()
         .into_table("audit_node")
         .columns(["level", "idx", "hash"])
@@ -291,12 +282,19 @@ fn tree_updates(
         .from_table("audit_pending")
         .and_where(Expr::col("seq").lte(last))
         .to_owned();
+    let tree = Query::update()
+        .table("audit_tree")
+        .value("size", frontier.size() as i64)
+        .value("frontier", frontier.to_bytes())
+        .value("root", frontier.root().to_hex())
+        .and_where(Expr::col("id").eq(1))
+        .to_owned();
     let nodes = any_node.then_some(&nodes);
     Ok(match backend {
         sea_orm::DbBackend::Postgres => {
-            inlined::<sea_orm::sea_query::PostgresQueryBuilder>(events, &integrated, nodes)
+            inlined::<sea_orm::sea_query::PostgresQueryBuilder>(events, &integrated, &tree, nodes)
         }
-        _ => inlined::<sea_orm::sea_query::SqliteQueryBuilder>(events, &integrated, nodes),
+        _ => inlined::<sea_orm::sea_query::SqliteQueryBuilder>(events, &integrated, &tree, nodes),
     })
 }
 
@@ -304,11 +302,13 @@ fn tree_updates(
 fn inlined<B: sea_orm::sea_query::QueryBuilder + Default>(
     events: &sea_orm::sea_query::InsertStatement,
     integrated: &sea_orm::sea_query::DeleteStatement,
+    tree: &sea_orm::sea_query::UpdateStatement,
     nodes: Option<&sea_orm::sea_query::InsertStatement>,
 ) -> String {
     let mut statements = vec![
         events.to_string(B::default()),
         integrated.to_string(B::default()),
+        tree.to_string(B::default()),
     ];
     statements.extend(nodes.map(|n| n.to_string(B::default())));
     statements.join(";\n")

@@ -16,11 +16,8 @@ const OBJECTS: usize = 100_000;
 /// The tree at some size, as a write left it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct TreeHead {
-    /// The log's identity (`audit_log.log_id`).
-    pub log: String,
     pub size: i64,
-    /// Leaf hash of event `size` (`None` for the empty log): with the size, what a write checks.
-    pub last_leaf: Option<String>,
+    pub root: String,
     pub frontier: Vec<u8>,
 }
 
@@ -96,9 +93,8 @@ mod tests {
 
     fn tree(size: i64) -> TreeHead {
         TreeHead {
-            log: "l".into(),
             size,
-            last_leaf: Some(format!("l{size}")),
+            root: format!("r{size}"),
             frontier: vec![size as u8],
         }
     }

@@ -1,13 +1,13 @@
 //! `sunlight audit verify`: checks the live database against its own audit trail — every event's
 //! leaf hash recomputed from its row, the sequence without gaps, each object's chain of events, the
-//! Merkle tree against the stored subtree hashes it grows from and against every checkpoint the
-//! bureau's key signed, and every audited row against the state its events describe (a row changed
-//! without an event is found). The first problem is named, in Chinese and English. [`Replay`] is shared with the
+//! Merkle tree against the stored tree head and against every checkpoint the bureau's key signed,
+//! and every audited row against the state its events describe (a row changed without an event is
+//! found). The first problem is named, in Chinese and English. [`Replay`] is shared with the
 //! verifier of an export (`export.rs`), which has no database.
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Statement};
 use serde_json::{Map, Value};
 
 use super::entity as audit_event;
@@ -278,26 +278,32 @@ pub async fn verify(
             next = row.seq + 1;
         }
     }
-    // What the next append and the checkpoints build on: the tree from the stored subtrees.
-    let stored = match super::checkpoints::frontier_at(db, replay.size()).await {
-        Ok(f) => Ok(f.root()),
-        Err(super::checkpoints::CheckpointError::Db(e)) => return Err(e),
-        Err(e) => Err(e.to_string()),
+    let head = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT size, root FROM audit_tree WHERE id = 1",
+        ))
+        .await?;
+    let (size, root): (i64, String) = match head {
+        Some(r) => (r.try_get_by_index(0)?, r.try_get_by_index(1)?),
+        None => {
+            return Ok(Err(finding(
+                None,
+                "审计树头（audit_tree）缺失".into(),
+                "the audit tree head (audit_tree) is missing".into(),
+            )));
+        }
     };
-    if stored.as_ref() != Ok(&replay.root()) {
-        let found = match stored {
-            Ok(root) => root.to_hex(),
-            Err(why) => why,
-        };
+    if size as u64 != replay.size() || root != replay.root().to_hex() {
         return Ok(Err(finding(
             None,
             format!(
-                "由存储的子树哈希（audit_node）得出的树根（{found}）与{}条事件计算出的根{}不符",
+                "审计树头记录的大小{size}、根{root}与{}条事件计算出的根{}不符",
                 replay.size(),
                 replay.root().to_hex()
             ),
             format!(
-                "the root from the stored subtree hashes (audit_node), {found}, does not match the {} events (root {})",
+                "the stored tree head (size {size}, root {root}) does not match the {} events (root {})",
                 replay.size(),
                 replay.root().to_hex()
             ),
