@@ -646,3 +646,125 @@ fn guarded_pg(
     });
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+
+    fn note(object_id: &str) -> Event {
+        Event {
+            seq: 0,
+            at_ms: 1_796_000_000_000,
+            actor_id: None,
+            actor_name: "测试".into(),
+            department_id: None,
+            ip: "-".into(),
+            action: "test.note".into(),
+            object_type: "test".into(),
+            object_id: object_id.into(),
+            changes: [("n".to_owned(), [serde_json::Value::Null, 1.into()])]
+                .into_iter()
+                .collect(),
+            prev_hash: None,
+        }
+    }
+
+    async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> String {
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0)
+            .map(|n| n.to_string())
+            .or_else(|_| row.try_get_by_index::<String>(0))
+            .expect("an integer or a text")
+    }
+
+    /// The guessed append, as one statement (its placeholders bound in the order they are
+    /// written): it writes when the log is as guessed — the event numbered on and linked, the node
+    /// it completes, the new head — and writes nothing when it is not.
+    #[tokio::test]
+    async fn a_guessed_append_writes_only_on_the_log_it_guessed() {
+        let dir = std::env::temp_dir().join(format!("sunlight-guess-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = crate::db::open(&crate::db::Location::SqliteDir(dir.clone()))
+            .await
+            .expect("open");
+        let keys = vec![("test".to_owned(), "a".to_owned())];
+        let immediate = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        // Fifteen events for "a", read and written; the sixteenth completes a stored node.
+        let tx = db.begin_with_options(immediate).await.expect("begin");
+        let mut events: Vec<Event> = (0..15).map(|_| note("a")).collect();
+        append_read(&tx, &mut events, &keys).await.expect("append");
+        tx.commit().await.expect("commit");
+        let tx = db.begin_with_options(immediate).await.expect("begin");
+        let head = read_head(&tx, &keys).await.expect("head");
+        assert_eq!(head.tree.size, 15);
+        let prevs: HashMap<Key, Option<String>> =
+            keys.iter().cloned().zip(head.prevs.clone()).collect();
+
+        // Guessed wrong: a log one event shorter, or another latest event of "a".
+        let shorter = TreeHead {
+            size: 14,
+            ..head.tree.clone()
+        };
+        let stale = Some("00".repeat(32));
+        for (tree, prev) in [(&shorter, &prevs[&keys[0]]), (&head.tree, &stale)] {
+            let mut new = vec![note("a")];
+            let mut rows = Rows::compute(tree, &prevs, &mut new).expect("rows");
+            let guard = Guard {
+                tree: Some(tree),
+                prevs: vec![(&keys[0], prev)],
+            };
+            let written = write(&tx, &mut rows, &guard, None).await.expect("write");
+            assert!(!written.appended);
+        }
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_event").await, "15");
+
+        // Guessed right: written, numbered 16, linked to event 15, the node of 1..=16 stored.
+        let mut new = vec![note("a")];
+        let mut rows = Rows::compute(&head.tree, &prevs, &mut new).expect("rows");
+        let guard = Guard {
+            tree: Some(&head.tree),
+            prevs: vec![(&keys[0], &prevs[&keys[0]])],
+        };
+        let written = write(&tx, &mut rows, &guard, None).await.expect("write");
+        assert!(written.appended);
+        tx.commit().await.expect("commit");
+        assert_eq!(new[0].seq, 16);
+        assert_eq!(new[0].prev_hash, prevs[&keys[0]]);
+        assert_eq!(scalar(&db, "SELECT MAX(seq) FROM audit_event").await, "16");
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM audit_node WHERE level = 4 AND idx = 0"
+            )
+            .await,
+            "1"
+        );
+        let leaves: Vec<audit::Hash> = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT leaf_hash FROM audit_event ORDER BY seq",
+            ))
+            .await
+            .expect("leaves")
+            .iter()
+            .map(|r| {
+                let hex: String = r.try_get_by_index(0).expect("hex");
+                audit::Hash::from_hex(&hex).expect("hash")
+            })
+            .collect();
+        assert_eq!(
+            scalar(&db, "SELECT root FROM audit_tree").await,
+            audit::root_of_leaves(&leaves).to_hex()
+        );
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
